@@ -1,0 +1,38 @@
+# ticd — the two commands a fresh Debian/Ubuntu machine with the Swift toolchain needs:
+#   make demo    build, generate a small corpus and run ticd on it
+#   make test    install what is missing, build and run the test suite
+SHELL := /bin/bash
+SWIFT ?= swift
+DEB_PACKAGES := pkg-config libsqlite3-dev libzstd-dev libopenblas-dev libjpeg-dev libpng-dev zlib1g-dev tar
+# Tests run in release: numeric code in a debug build is 10-100x slower.
+TEST_FLAGS := -c release -Xswiftc -enable-testing --disable-swift-testing
+DEMO_DIR ?= $(CURDIR)/demo-out
+
+.PHONY: all deps build test demo bench soak clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "make deps: all system packages present"; fi
+
+build: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) build $(TEST_FLAGS) --build-tests
+	$(SWIFT) test $(TEST_FLAGS) --skip-build
+
+demo: build
+	bash scripts/demo.sh "$(DEMO_DIR)"
+
+bench: build
+	.build/release/ticd bench ingest
+
+clean:
+	rm -rf .build demo-out

@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+// ticd — a time-continual trainer daemon. No Swift package dependencies: only the toolchain and
+// system C libraries (sqlite3, zstd, openblas, jpeg, png, zlib) from Debian's -dev packages.
+import PackageDescription
+
+/// Release builds of the numeric code drop overflow and bounds checks in the hot loops; debug keeps them.
+let numericFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+    name: "ticd",
+    products: [
+        .executable(name: "ticd", targets: ["ticd"]),
+        .library(name: "Timeline", targets: ["Timeline"]),
+        .library(name: "Replay", targets: ["Replay"]),
+        .library(name: "Models", targets: ["Models"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG", pkgConfig: "libjpeg",
+                       providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+
+        .target(name: "Timeline", dependencies: ["CSQLite", "CZstd", "CZlib", "CJPEG", "CPNG"],
+                swiftSettings: numericFlags),
+        .target(name: "Replay", dependencies: ["Timeline"]),
+        .target(name: "Models", dependencies: ["COpenBLAS"], swiftSettings: numericFlags),
+        .executableTarget(name: "ticd", dependencies: ["Timeline", "Replay", "Models"],
+                          swiftSettings: numericFlags),
+
+        .testTarget(name: "TimelineTests", dependencies: ["Timeline"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Timeline"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models"]),
+        .testTarget(name: "ticdTests", dependencies: ["ticd", "Timeline", "Models"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

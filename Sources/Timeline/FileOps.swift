@@ -1,0 +1,93 @@
+import Foundation
+
+/// The durable file operations ingest relies on: rename-or-copy into place and fsync of files and
+/// directories. Errors carry the path and errno text.
+public enum FileOps {
+    /// fsync(2) on a path opened read-only; for a directory it makes a rename in it durable.
+    public static func fsync(path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw error("open for fsync", path) }
+        defer { close(fd) }
+        guard Glibc.fsync(fd) == 0 else { throw error("fsync", path) }
+    }
+
+    public static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
+    public static func size(_ path: String) -> Int64? {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int64(st.st_size) : nil
+    }
+
+    /// Moves `source` to `destination` durably. Tries rename(2) first; across filesystems it copies to a
+    /// temporary name beside the destination, fsyncs, renames it in and only then removes the source (unless
+    /// `keepSource`). A crash at any point leaves the bytes at the source, the destination, or both.
+    public static func moveDurably(from source: String, to destination: String, keepSource: Bool = false) throws {
+        let dir = directory(of: destination)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        if !keepSource {
+            if rename(source, destination) == 0 {
+                try fsync(path: dir)
+                try fsync(path: directory(of: source))
+                return
+            }
+            guard errno == EXDEV else { throw error("rename to \(destination)", source) }
+        }
+        let tmp = dir + "/.tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        do {
+            try copy(from: source, to: tmp)
+            guard rename(tmp, destination) == 0 else { throw error("rename to \(destination)", tmp) }
+        } catch {
+            unlink(tmp)
+            throw error
+        }
+        try fsync(path: dir)
+        if !keepSource {
+            guard unlink(source) == 0 else { throw error("unlink", source) }
+            try fsync(path: directory(of: source))
+        }
+    }
+
+    /// Writes `data` to `path` through a temporary file, fsync and rename, then fsyncs the directory.
+    public static func writeDurably(_ data: Data, to path: String) throws {
+        let tmp = directory(of: path) + "/.tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw error("create", tmp) }
+        try fsync(path: tmp)
+        guard rename(tmp, path) == 0 else { unlink(tmp); throw error("rename to \(path)", tmp) }
+        try fsync(path: directory(of: path))
+    }
+
+    private static func copy(from source: String, to destination: String) throws {
+        let input = open(source, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw error("open", source) }
+        defer { close(input) }
+        let output = open(destination, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+        guard output >= 0 else { throw error("create", destination) }
+        defer { close(output) }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(input, buffer, 1 << 20)
+            if n < 0 { if errno == EINTR { continue }; throw error("read", source) }
+            if n == 0 { break }
+            var done = 0
+            while done < n {
+                let w = write(output, buffer + done, n - done)
+                if w < 0 { if errno == EINTR { continue }; throw error("write", destination) }
+                done += w
+            }
+        }
+        guard Glibc.fsync(output) == 0 else { throw error("fsync", destination) }
+    }
+
+    private static func error(_ operation: String, _ path: String) -> ShardError {
+        ShardError(.io, path: path, detail: "\(operation) failed: \(String(cString: strerror(errno)))")
+    }
+}

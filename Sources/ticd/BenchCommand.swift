@@ -1,0 +1,129 @@
+import Foundation
+import Models
+import Timeline
+
+/// `ticd bench ingest [--json] [--mb N] [--images N] [--dir DIR]`: ingest throughput on generated shards,
+/// beside the Python reference in bench/ingest_reference.py when python3 has zstandard and Pillow.
+enum BenchCommand {
+    struct Row: Encodable {
+        let format: String
+        let implementation: String
+        let mbPerS: Double
+        let samplesPerS: Double
+        let seconds: Double
+        let samples: Int
+        let threads: Int
+
+        enum CodingKeys: String, CodingKey {
+            case format, implementation, mbPerS = "mb_per_s", samplesPerS = "samples_per_s", seconds, samples, threads
+        }
+    }
+
+    static func run(_ args: [String]) throws -> Int32 {
+        guard let what = args.first else { throw UsageError("bench: expected ingest") }
+        switch what {
+        case "ingest": return try ingest(Array(args.dropFirst()))
+        default: throw UsageError("bench \(what): not available yet (train/eval are issue #3, plan is issue #4)")
+        }
+    }
+
+    static func ingest(_ args: [String]) throws -> Int32 {
+        let a = try Arguments(args, valueFlags: ["mb", "images", "dir", "threads", "repeat"], boolFlags: ["json"])
+        let megabytes = try a.int("mb") ?? 100
+        let images = try a.int("images") ?? 2000
+        let threads = try a.int("threads") ?? 2
+        let dir = a.string("dir") ?? NSTemporaryDirectory() + "ticd-bench-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { if a.string("dir") == nil { try? FileManager.default.removeItem(atPath: dir) } }
+
+        let textPath = dir + "/2021-06.jsonl.zst", tarPath = dir + "/2021-06.tar"
+        if !FileManager.default.fileExists(atPath: textPath) {
+            printError("bench: writing \(megabytes) MB of DCLM-like jsonl to \(textPath)")
+            try BenchData.writeJSONL(path: textPath, megabytes: megabytes)
+        }
+        if !FileManager.default.fileExists(atPath: tarPath) {
+            printError("bench: writing \(images) 256x256 JPEG samples to \(tarPath)")
+            try BenchData.writeImageTar(path: tarPath, count: images)
+        }
+
+        var options = ScanOptions()
+        options.decodeThreads = threads
+        options.window = TimeWindow()
+        let repeats = max(1, try a.int("repeat") ?? 3)
+        var rows: [Row] = []
+        for (format, path) in [("jsonl.zst", textPath), ("tar", tarPath)] {
+            var best = Double.infinity, samples = 0
+            for _ in 0..<repeats {
+                let scanner = ShardScanner(path: path, format: ShardFormat(path: path)!, options: options)
+                let start = DispatchTime.now().uptimeNanoseconds
+                var held = 0
+                let summary = try scanner.scan { if $0.heldOut { held += 1 } }
+                best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                samples = summary.usable
+            }
+            let bytes = Double(FileOps.size(path) ?? 0)
+            rows.append(Row(format: format, implementation: "ticd", mbPerS: bytes / best / 1e6,
+                            samplesPerS: Double(samples) / best, seconds: best, samples: samples, threads: threads))
+        }
+        rows += python(textPath, tarPath)
+        if a.flag("json") {
+            for r in rows { print(jsonLine(r)) }
+        } else {
+            printTable(rows)
+        }
+        return 0
+    }
+
+    /// Runs the Python reference, or says why it cannot.
+    static func python(_ paths: String...) -> [Row] {
+        let script = referenceScript()
+        guard let script else { printError("bench: bench/ingest_reference.py not found; Python column skipped"); return [] }
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", "-c", "import zstandard, PIL"]
+        check.standardError = FileHandle.nullDevice
+        guard (try? check.run()) != nil else { printError("bench: python3 not found; Python column skipped"); return [] }
+        check.waitUntilExit()
+        guard check.terminationStatus == 0 else {
+            printError("bench: python3 lacks zstandard or Pillow (pip install zstandard pillow); Python column skipped")
+            return []
+        }
+        let p = Process(), pipe = Pipe()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", script] + paths
+        p.standardOutput = pipe
+        guard (try? p.run()) != nil else { return [] }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        struct PyRow: Decodable { let format: String; let mb_per_s: Double; let samples_per_s: Double; let seconds: Double; let samples: Int }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap { line in
+            guard let r = try? JSONDecoder().decode(PyRow.self, from: Data(line.utf8)) else { return nil }
+            return Row(format: r.format, implementation: "python", mbPerS: r.mb_per_s, samplesPerS: r.samples_per_s,
+                       seconds: r.seconds, samples: r.samples, threads: 1)
+        }
+    }
+
+    /// bench/ingest_reference.py, looked up beside the source tree the binary was built from.
+    static func referenceScript() -> String? {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            let candidate = dir.appendingPathComponent("bench/ingest_reference.py").path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        let cwd = FileManager.default.currentDirectoryPath + "/bench/ingest_reference.py"
+        return FileManager.default.fileExists(atPath: cwd) ? cwd : nil
+    }
+
+    static func printTable(_ rows: [Row]) {
+        print("format      impl     threads      MB/s    samples/s   seconds   vs python")
+        for r in rows {
+            let py = rows.first { $0.format == r.format && $0.implementation == "python" }
+            let ratio = r.implementation == "ticd" ? py.map { String(format: "%.2fx", r.mbPerS / $0.mbPerS) } ?? "-" : ""
+            print(r.format.padding(toLength: 12, withPad: " ", startingAt: 0)
+                  + r.implementation.padding(toLength: 9, withPad: " ", startingAt: 0)
+                  + String(format: "%7d %9.1f %12.0f %9.3f   %@", r.threads, r.mbPerS, r.samplesPerS, r.seconds, ratio))
+        }
+        print("BLAS \(BLAS.coreName); MB/s counts file bytes (compressed for .zst)")
+    }
+}

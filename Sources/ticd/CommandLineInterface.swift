@@ -1,0 +1,60 @@
+import Foundation
+import Timeline
+
+/// Dispatches `ticd SUBCOMMAND ...` (DESIGN §10) and maps failures to exit statuses:
+/// 0 success, 1 internal error, 2 usage error, 3 some shard quarantined (ingest).
+enum CommandLineInterface {
+    static let usage = """
+    usage: ticd COMMAND [OPTIONS]
+
+      ingest  --state DIR [--eval-fraction F] [--eval-per-slice N] [--keep] [--json] PATH...
+      slices  --state DIR [--json]
+      shards  --state DIR [--json]
+      corpus  synthetic --out DIR --kind image-text|text [--years A-B] [--seed S] [--per-month N] [--months N]
+      bench   ingest [--json] [--mb N] [--images N]
+      doctor  [--state DIR] [--json]
+
+    Exit status: 0 ok, 1 internal error, 2 usage error, 3 some shard quarantined.
+    """
+
+    static func run(_ args: [String]) -> Int32 {
+        guard let command = args.first else {
+            print(usage)
+            return 2
+        }
+        let rest = Array(args.dropFirst())
+        do {
+            switch command {
+            case "ingest": return try IngestCommand.run(rest)
+            case "slices": return try CatalogCommands.slices(rest)
+            case "shards": return try CatalogCommands.shards(rest)
+            case "corpus": return try CorpusCommand.run(rest)
+            case "bench": return try BenchCommand.run(rest)
+            case "doctor": return try DoctorCommand.run(rest)
+            case "help", "--help", "-h":
+                print(usage)
+                return 0
+            default:
+                throw UsageError("unknown command \"\(command)\"")
+            }
+        } catch let error as UsageError {
+            printError("ticd \(command): \(error)\n\n\(usage)")
+            return 2
+        } catch {
+            printError("ticd \(command): \(error)")
+            return 1
+        }
+    }
+}
+
+/// Writes a line to stderr.
+func printError(_ message: String) {
+    FileHandle.standardError.write((message + "\n").data(using: .utf8)!)
+}
+
+/// One JSON value per line, keys sorted, so outputs diff cleanly and scripts can read them line by line.
+func jsonLine<T: Encodable>(_ value: T) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+}
