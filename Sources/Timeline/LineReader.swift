@@ -35,6 +35,10 @@ public final class LineReader {
     private var lineNumber = 0
     private var streamEnded = false
 
+    /// The number of the last line when the stream ended without a newline after it. A writer that was cut
+    /// off mid-record leaves exactly this, so the scanner uses it to tell truncation from one bad record.
+    public private(set) var unterminatedLine: Int?
+
     /// Bytes the reader holds for lines: the chunk plus the carry buffer. Never above
     /// `maxLineBytes + chunkBytes`.
     var bufferCapacity: Int { chunk.count + carry.count }
@@ -144,12 +148,14 @@ public final class LineReader {
         if let skipped = skippedLength {
             skippedLength = nil
             lineNumber += 1
+            unterminatedLine = lineNumber
             return .tooLong(number: lineNumber, bytes: skipped)
         }
         guard carryCount > 0 else { return nil }
         let line = UnsafeRawBufferPointer(start: carry.baseAddress, count: carryCount)
         carryCount = 0
         lineNumber += 1
+        unterminatedLine = lineNumber
         guard let record = LineReader.content(of: line) else { return nil }
         return .record(record, number: lineNumber)
     }

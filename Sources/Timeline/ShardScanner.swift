@@ -32,18 +32,19 @@ public final class ShardScanner {
         var summary = ScanSummary()
         summary.bytes = file.size
         var dedup = Deduplicator()
+        let input = ReadAheadStream(file)
         switch format {
         case .tar:
-            try scanTar(file, &summary, &dedup, body)
+            try scanTar(input, &summary, &dedup, body)
         case .jsonl:
-            try scanLines(file, &summary, &dedup, body)
+            try scanLines(input, &summary, &dedup, body)
         case .jsonlZstd:
-            try scanLines(ZstdDecompressStream(file, path: path), &summary, &dedup, body)
+            try scanLines(ZstdDecompressStream(input, path: path), &summary, &dedup, body)
         case .jsonlGzip:
-            try scanLines(GzipDecompressStream(file, path: path), &summary, &dedup, body)
+            try scanLines(GzipDecompressStream(input, path: path), &summary, &dedup, body)
         }
-        try drain(file)
-        summary.sha256 = file.sha256Hex() ?? ""
+        try drain(input)
+        summary.sha256 = input.sha256Hex() ?? ""
         return summary
     }
 
@@ -52,6 +53,7 @@ public final class ShardScanner {
     private func scanLines(_ stream: ByteStream, _ summary: inout ScanSummary, _ dedup: inout Deduplicator,
                            _ body: (ScannedSample) throws -> Void) throws {
         let lines = LineReader(stream, path: path, maxLineBytes: options.maxRecordBytes)
+        var lastBadJSONLine: Int?
         while let line = try lines.next() {
             let index = summary.samples
             summary.samples += 1
@@ -75,9 +77,14 @@ public final class ShardScanner {
                                            heldOut: options.isHeldOut(key: key)))
                 } catch var problem as SampleProblem {
                     if problem.line == nil { problem.line = number }
+                    if problem.kind == .badJSON { lastBadJSONLine = number }
                     summary.record(problem)
                 }
             }
+        }
+        if let last = lines.unterminatedLine, last == lastBadJSONLine {
+            throw ShardError(.truncated, path: path, line: last,
+                             detail: "the last line is incomplete JSON with no newline after it: the file was cut short")
         }
     }
 
@@ -97,7 +104,7 @@ public final class ShardScanner {
 
     private static let imageExtensions = ["jpg", "jpeg", "png", "webp"]
 
-    private func scanTar(_ file: FileStream, _ summary: inout ScanSummary, _ dedup: inout Deduplicator,
+    private func scanTar(_ file: ByteStream, _ summary: inout ScanSummary, _ dedup: inout Deduplicator,
                          _ body: (ScannedSample) throws -> Void) throws {
         let reader = WebDatasetReader(TarReader(file, path: path, limits: options.tarLimits))
         var batch: [Pending] = []
@@ -218,7 +225,7 @@ public final class ShardScanner {
     }
 
     /// Reads what a format reader left unread (tar padding after the end blocks), so the hash covers the file.
-    private func drain(_ file: FileStream) throws {
+    private func drain(_ file: ByteStream) throws {
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
         defer { scratch.deallocate() }
         while try file.read(into: scratch) > 0 {}

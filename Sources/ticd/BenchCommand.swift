@@ -2,8 +2,9 @@ import Foundation
 import Models
 import Timeline
 
-/// `ticd bench ingest [--json] [--mb N] [--images N] [--dir DIR]`: ingest throughput on generated shards,
-/// beside the Python reference in bench/ingest_reference.py when python3 has zstandard and Pillow.
+/// `ticd bench ingest [--json] [--mb N] [--images N] [--dir DIR] [--threads N] [--repeat N] [--no-reference]`:
+/// ingest throughput on generated shards, beside the Python reference in bench/ingest_reference.py when python3
+/// has zstandard and Pillow. `--dir` keeps the generated shards for the next run.
 enum BenchCommand {
     struct Row: Encodable {
         let format: String
@@ -28,7 +29,8 @@ enum BenchCommand {
     }
 
     static func ingest(_ args: [String]) throws -> Int32 {
-        let a = try Arguments(args, valueFlags: ["mb", "images", "dir", "threads", "repeat"], boolFlags: ["json"])
+        let a = try Arguments(args, valueFlags: ["mb", "images", "dir", "threads", "repeat"],
+                              boolFlags: ["json", "no-reference"])
         let megabytes = try a.int("mb") ?? 100
         let images = try a.int("images") ?? 2000
         let threads = try a.int("threads") ?? 2
@@ -65,7 +67,7 @@ enum BenchCommand {
             rows.append(Row(format: format, implementation: "ticd", mbPerS: bytes / best / 1e6,
                             samplesPerS: Double(samples) / best, seconds: best, samples: samples, threads: threads))
         }
-        rows += python(textPath, tarPath)
+        if !a.flag("no-reference") { rows += python(textPath, tarPath) }
         if a.flag("json") {
             for r in rows { print(jsonLine(r)) }
         } else {

@@ -285,6 +285,9 @@ final class IngestorTests: XCTestCase {
         let tar = Fixtures.bytes(try Fixtures.tar(s.path("src.tar"), Fixtures.pairs(12)))
         let zst = Fixtures.bytes(try Fixtures.zst(s.path("src.jsonl.zst"), Fixtures.jsonLines(300)))
         let gz = Fixtures.bytes(try Fixtures.gz(s.path("src.jsonl.gz"), Fixtures.jsonLines(300)))
+        let plain = Fixtures.bytes(try Fixtures.jsonl(s.path("src.jsonl"), Fixtures.jsonLines(300)))
+        // A plain jsonl cut exactly after a newline is a complete, shorter file; only cuts inside a line count.
+        let plainCuts = plain.indices.filter { $0 > 0 && plain[$0 - 1] != 0x0A && plain[$0] != 0x0A }
         // The tar's data ends before its two zero end blocks and the padding after them.
         let tarDataEnd = tar.count - Self.trailingZeroBytes(tar)
         var rng = SystemRandomNumberGenerator()
@@ -297,6 +300,12 @@ final class IngestorTests: XCTestCase {
                 let r = try ingestor.ingest(path: path)
                 XCTAssertEqual(r.outcome, .quarantined, "\(name) cut at \(cut) of \(bytes.count) was \(r.outcome)")
             }
+            let cut = plainCuts.randomElement(using: &rng)!
+            let path = s.path("cut-\(round).jsonl")
+            Fixtures.write(Array(plain[..<cut]), to: path)
+            let r = try ingestor.ingest(path: path)
+            XCTAssertEqual(r.outcome, .quarantined, "jsonl cut at \(cut) was \(r.outcome)")
+            XCTAssertEqual(r.reasonCode, "truncated", r.reason ?? "")
         }
     }
 
