@@ -82,7 +82,7 @@ enum IngestCommand {
         case .duplicate:
             return "duplicate    \(r.path): \(r.reason ?? "")"
         case .quarantined:
-            return "quarantined  \(r.path): \(r.reason ?? "")"
+            return "quarantined  \(r.reason ?? r.path)"
         }
     }
 }
