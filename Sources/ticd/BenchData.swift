@@ -1,11 +1,12 @@
 import Foundation
+import Models
 import Timeline
 
 /// Generated inputs for `ticd bench ingest`: DCLM-shaped text and img2dataset-shaped image tars.
 enum BenchData {
     /// Zipf-ish English-like documents of 1-6 KB with DCLM's fields, zstd level 3, written in 4 MiB frames.
     static func writeJSONL(path: String, megabytes: Int) throws {
-        var rng = SplitMix64(seed: 42)
+        var rng = SplitMix64RNG(seed: 42)
         let vocabulary = (0..<6000).map { i -> String in
             let syllables = ["ka", "to", "ri", "en", "sa", "lo", "mi", "tha", "ver", "ing", "de", "qu", "ab", "ze"]
             var w = ""
@@ -17,18 +18,18 @@ enum BenchData {
         var written = 0, index = 0
         while written < megabytes * 1_000_000 {
             var text = ""
-            let words = 150 + rng.below(900)
+            let words = 150 + rng.nextInt(below: 900)
             for j in 0..<words {
-                let r = rng.unit()
+                let r = Double(rng.nextFloat())
                 text += vocabulary[Int(Double(vocabulary.count) * r * r * r)]
                 text += j % 17 == 16 ? ".\n" : (j % 41 == 40 ? " \"café\" — " : " ")
             }
-            let day = 1 + rng.below(28)
+            let day = 1 + rng.nextInt(below: 28)
             let record: [String: Any] = [
                 "text": text, "url": "https://example.com/\(index)",
                 "metadata": ["WARC-Date": String(format: "2021-06-%02dT10:00:00Z", day),
                              "WARC-Target-URI": "https://example.com/\(index)",
-                             "WARC-Record-ID": "<urn:uuid:\(index)>", "language": "en", "fasttext_score": rng.unit()],
+                             "WARC-Record-ID": "<urn:uuid:\(index)>", "language": "en", "fasttext_score": Double(rng.nextFloat())],
                 "id": "doc-\(index)",
             ]
             var line = try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])
@@ -42,7 +43,7 @@ enum BenchData {
 
     /// img2dataset's layout: 256x256 JPEG, caption .txt and metadata .json per key.
     static func writeImageTar(path: String, count: Int) throws {
-        var rng = SplitMix64(seed: 7)
+        var rng = SplitMix64RNG(seed: 7)
         let world = SyntheticWorld(firstYear: 2021)
         let writer = try TarWriter(path: path)
         for i in 0..<count {

@@ -1,4 +1,5 @@
 import Foundation
+import Models
 import Timeline
 
 /// `ticd corpus synthetic --out DIR --kind image-text|text [--years A-B] [--seed S] [--per-month N]`
@@ -56,7 +57,7 @@ struct SyntheticCorpus {
     func writeImageText(progress: (String) -> Void) throws {
         let world = SyntheticWorld(firstYear: firstYear)
         for month in months {
-            var rng = SplitMix64(seed: seed &* 0x100000001B3 ^ UInt64(month.index))
+            var rng = SplitMix64RNG(seed: seed &* 0x100000001B3 ^ UInt64(month.index))
             let dir = "\(out)/\(month)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let final = "\(dir)/shard-00000.tar", tmp = "\(dir)/.shard-00000.tar.tmp"
@@ -64,9 +65,9 @@ struct SyntheticCorpus {
             for i in 0..<perMonth {
                 let (image, caption) = world.sample(year: month.year, size: imageSize, rng: &rng)
                 let key = String(format: "%05d%04d", month.index % 100_000, i)
-                let day = 1 + rng.below(28)
+                let day = 1 + rng.nextInt(below: 28)
                 let stamp = String(format: "%04d-%02d-%02dT%02d:%02d:00Z", month.year, month.month, day,
-                                   rng.below(24), rng.below(60))
+                                   rng.nextInt(below: 24), rng.nextInt(below: 60))
                 try writer.add(name: "\(key).png", data: try PNGEncoder.encode(image))
                 try writer.add(name: "\(key).txt", data: Array(caption.utf8))
                 try writer.add(name: "\(key).json", data: Array(jsonLine(SampleMeta(key: key, caption: caption, timestamp: stamp)).utf8))
@@ -84,11 +85,11 @@ struct SyntheticCorpus {
         let text = SyntheticText(firstYear: firstYear)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         for month in months {
-            var rng = SplitMix64(seed: seed &* 0x100000001B3 ^ UInt64(month.index) ^ 0x5445_5854)
+            var rng = SplitMix64RNG(seed: seed &* 0x100000001B3 ^ UInt64(month.index) ^ 0x5445_5854)
             let final = "\(out)/\(month).jsonl.zst", tmp = "\(out)/.\(month).jsonl.zst.tmp"
             let writer = try ZstdWriter(path: tmp)
             for i in 0..<perMonth {
-                let day = 1 + rng.below(28)
+                let day = 1 + rng.nextInt(below: 28)
                 let record = TextRecord(text: text.document(year: month.year, rng: &rng),
                                         url: "https://example.org/\(month)/\(i)",
                                         timestamp: String(format: "%04d-%02d-%02dT12:00:00Z", month.year, month.month, day))

@@ -1,3 +1,4 @@
+import Models
 import Timeline
 
 /// A procedural world of shapes whose vocabulary and drawing style drift year by year, so a model trained
@@ -27,25 +28,25 @@ struct SyntheticWorld {
     }
 
     /// One image and its caption for a month.
-    func sample(year: Int, size: Int, rng: inout SplitMix64) -> (image: RGBImage, caption: String) {
+    func sample(year: Int, size: Int, rng: inout SplitMix64RNG) -> (image: RGBImage, caption: String) {
         let shapeList = Array(shapes(in: year)), colourList = Array(colours(in: year))
-        let shape = shapeList[rng.below(shapeList.count)]
-        let colour = colourList[rng.below(colourList.count)]
-        let count = 1 + rng.below(3)
+        let shape = shapeList[rng.nextInt(below: shapeList.count)]
+        let colour = colourList[rng.nextInt(below: colourList.count)]
+        let count = 1 + rng.nextInt(below: 3)
         let age = Double(year - firstYear)
         let background = UInt8(max(30, 235 - Int(age * 18)))
         let noise = Int(4 + age * 3)
         var pixels = [UInt8](repeating: 0, count: size * size * 3)
         for i in 0..<(size * size) {
-            let n = rng.below(2 * noise + 1) - noise
+            let n = rng.nextInt(below: 2 * noise + 1) - noise
             let v = UInt8(clamping: Int(background) + n)
             pixels[3 * i] = v; pixels[3 * i + 1] = v; pixels[3 * i + 2] = v
         }
         let cell = size / count
         for k in 0..<count {
-            let radius = Double(min(cell, size) / 3) * (0.7 + 0.3 * rng.unit())
-            let cx = Double(k * cell + cell / 2) + (rng.unit() - 0.5) * Double(cell) * 0.2
-            let cy = Double(size / 2) + (rng.unit() - 0.5) * Double(size) * 0.3
+            let radius = Double(min(cell, size) / 3) * (0.7 + 0.3 * Double(rng.nextFloat()))
+            let cx = Double(k * cell + cell / 2) + (Double(rng.nextFloat()) - 0.5) * Double(cell) * 0.2
+            let cy = Double(size / 2) + (Double(rng.nextFloat()) - 0.5) * Double(size) * 0.3
             draw(shape, cx: cx, cy: cy, r: radius, colour: colour.rgb, size: size, into: &pixels)
         }
         let tone = background > 150 ? "light" : background > 90 ? "grey" : "dark"
@@ -55,7 +56,7 @@ struct SyntheticWorld {
             "a photo of \(Self.countWords[count - 1]) \(colour.name) \(shape)\(plural)",
             "\(colour.name) \(shape)\(plural), \(Self.countWords[count - 1]) of them, \(tone) backdrop",
         ]
-        return (RGBImage(width: size, height: size, pixels: pixels), templates[rng.below(templates.count)])
+        return (RGBImage(width: size, height: size, pixels: pixels), templates[rng.nextInt(below: templates.count)])
     }
 
     private func draw(_ shape: String, cx: Double, cy: Double, r: Double, colour: (UInt8, UInt8, UInt8),
@@ -83,25 +84,4 @@ struct SyntheticWorld {
             }
         }
     }
-}
-
-/// SplitMix64: a tiny seeded generator, so a corpus is the same bytes for the same seed.
-struct SplitMix64 {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in 0..<n.
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -1,3 +1,4 @@
+import Models
 /// Documents whose vocabulary drifts by year: a stable core of words, plus topic words that enter and leave
 /// the language over time, so perplexity on later years rises for a model trained on earlier ones.
 struct SyntheticText {
@@ -17,14 +18,14 @@ struct SyntheticText {
         return Self.topics[start..<(start + 6)]
     }
 
-    func document(year: Int, rng: inout SplitMix64) -> String {
+    func document(year: Int, rng: inout SplitMix64RNG) -> String {
         let topicWords = Array(topics(in: year))
         var sentences: [String] = []
-        for _ in 0..<(2 + rng.below(4)) {
+        for _ in 0..<(2 + rng.nextInt(below: 4)) {
             var words: [String] = []
-            for _ in 0..<(6 + rng.below(10)) {
-                words.append(rng.unit() < 0.3 ? topicWords[rng.below(topicWords.count)]
-                                              : Self.core[rng.below(Self.core.count)])
+            for _ in 0..<(6 + rng.nextInt(below: 10)) {
+                words.append(Double(rng.nextFloat()) < 0.3 ? topicWords[rng.nextInt(below: topicWords.count)]
+                                              : Self.core[rng.nextInt(below: Self.core.count)])
             }
             sentences.append(words.joined(separator: " ").capitalizedFirst + ".")
         }
