@@ -32,8 +32,11 @@ public final class Ingestor {
     // MARK: - Ingest
 
     /// Ingests one shard file. Shard problems are outcomes, not throws.
-    /// - Throws: only internal failures (the catalog or the state directory cannot be written).
+    /// - Throws: a missing file, or an internal failure (the catalog or the state directory cannot be written).
     public func ingest(path: String) throws -> IngestResult {
+        guard FileOps.exists(path) else {
+            throw ShardError(.io, path: path, detail: "no such file (it may have been moved by another ingest)")
+        }
         guard let format = ShardFormat(path: path) else {
             let error = ShardError(.unsupported, path: path,
                                    detail: "not a shard: expected one of \(ShardFormat.recognisedEndings.joined(separator: ", "))")
