@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Replay
 import Timeline
 
 /// `ticd bench ingest [--json] [--mb N] [--images N] [--dir DIR] [--threads N] [--repeat N] [--no-reference]`:
@@ -24,7 +25,8 @@ enum BenchCommand {
         guard let what = args.first else { throw UsageError("bench: expected ingest") }
         switch what {
         case "ingest": return try ingest(Array(args.dropFirst()))
-        default: throw UsageError("bench \(what): not available yet (train/eval are issue #3, plan is issue #4)")
+        case "plan": return try plan(Array(args.dropFirst()))
+        default: throw UsageError("bench \(what): not available yet (train and eval come with issue #3)")
         }
     }
 
@@ -73,6 +75,29 @@ enum BenchCommand {
         } else {
             printTable(rows)
         }
+        return 0
+    }
+
+    /// `ticd bench plan [--json] [--shards N]`: a catalog of N synthetic shards (default 1,000,000, about 12.7B
+    /// samples over 9 years, TiC-DataComp's shape) and each policy's plan of its last yearly step over it.
+    static func plan(_ args: [String]) throws -> Int32 {
+        let a = try Arguments(args, valueFlags: ["shards"], boolFlags: ["json"])
+        let shards = try a.int("shards") ?? 1_000_000
+        let json = a.flag("json")
+        if !json {
+            printError("bench plan: building a catalog of \(shards) shards ...")
+            print("policy              shards   seconds  peak RSS MB    draws   plan JSON MB")
+        }
+        _ = try PlanBenchmark.run(shards: shards) { r in
+            if json {
+                print(jsonLine(r))
+            } else {
+                print(r.policy.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)
+                      + String(format: "%8d %9.3f %12.1f %8d %14.1f", r.shards, r.seconds, r.peakRSSMB, r.draws,
+                               Double(r.jsonBytes) / 1e6))
+            }
+        }
+        if !json { print("target: < 2 s and < 1024 MB per plan") }
         return 0
     }
 

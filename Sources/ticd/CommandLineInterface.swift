@@ -10,8 +10,10 @@ enum CommandLineInterface {
       ingest  --state DIR [--eval-fraction F] [--eval-per-slice N] [--keep] [--json] PATH...
       slices  --state DIR [--json]
       shards  --state DIR [--json]
+      plan    --config FILE --step N [--json] [--fresh]
       corpus  synthetic --out DIR --kind image-text|text [--years A-B] [--seed S] [--per-month N] [--months N]
-      bench   ingest [--json] [--mb N] [--images N]
+      bench   ingest [--json] [--mb N] [--images N] [--dir DIR] [--no-reference]
+      bench   plan [--json] [--shards N]
       doctor  [--state DIR] [--json]
 
     Exit status: 0 ok, 1 internal error, 2 usage error, 3 some shard quarantined.
@@ -28,6 +30,7 @@ enum CommandLineInterface {
             case "ingest": return try IngestCommand.run(rest)
             case "slices": return try CatalogCommands.slices(rest)
             case "shards": return try CatalogCommands.shards(rest)
+            case "plan": return try PlanCommand.run(rest)
             case "corpus": return try CorpusCommand.run(rest)
             case "bench": return try BenchCommand.run(rest)
             case "doctor": return try DoctorCommand.run(rest)
@@ -37,6 +40,9 @@ enum CommandLineInterface {
             default:
                 throw UsageError("unknown command \"\(command)\"")
             }
+        } catch let error as ConfigError {
+            printError("ticd \(command): \(error)")
+            return 2
         } catch let error as UsageError {
             printError("ticd \(command): \(error)\n\n\(usage)")
             return 2

@@ -1,0 +1,125 @@
+import Foundation
+import Replay
+import Timeline
+
+/// The one JSON config file of DESIGN §10. Keys are snake_case, a missing key takes its documented default,
+/// and an unknown key is an error that names it.
+struct TicdConfig: Decodable, Equatable {
+    var stateDir = "/var/lib/ticd"
+    var inbox = "/var/lib/ticd/inbox"
+    var socket = "/run/ticd/ticd.sock"
+    /// "clip" or "lm".
+    var task = "clip"
+    /// The `model` section as JSON, decoded by the task's model config (CLIPConfig or GPTConfig), whose
+    /// missing keys take DESIGN §6's tiny sizes.
+    var modelJSON = Data("{}".utf8)
+    var policy = ReplayPolicyName.cumulativeAll
+    var alpha = Alpha.fixed(0.5)
+    var bufferSize = 100_000
+    var samplesPerStep = 100_000
+    var batchSize = 256
+    var lr = 5e-4
+    var wd = 0.2
+    var warmup = 100
+    var warmupFirst = 500
+    var lrSchedule = "cosine"
+    var stepUnit = StepUnit.year
+    var firstStepUntil: Month?
+    var evalFraction = 0.01
+    var evalPerSlice = 1000
+    var seed: UInt64 = 0
+    var threads = 2
+    var checkpointEveryS = 600.0
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case stateDir = "state_dir", inbox, socket, task, model, policy, alpha, bufferSize = "buffer_size"
+        case samplesPerStep = "samples_per_step", batchSize = "batch_size", lr, wd, warmup
+        case warmupFirst = "warmup_first", lrSchedule = "lr_schedule", stepUnit = "step_unit"
+        case firstStepUntil = "first_step_until", evalFraction = "eval_fraction", evalPerSlice = "eval_per_slice"
+        case seed, threads, checkpointEveryS = "checkpoint_every_s"
+    }
+
+    init() {}
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = TicdConfig()
+        stateDir = try c.decodeIfPresent(String.self, forKey: .stateDir) ?? d.stateDir
+        inbox = try c.decodeIfPresent(String.self, forKey: .inbox) ?? d.inbox
+        socket = try c.decodeIfPresent(String.self, forKey: .socket) ?? d.socket
+        task = try c.decodeIfPresent(String.self, forKey: .task) ?? d.task
+        policy = try c.decodeIfPresent(ReplayPolicyName.self, forKey: .policy) ?? d.policy
+        alpha = try c.decodeIfPresent(Alpha.self, forKey: .alpha) ?? d.alpha
+        bufferSize = try c.decodeIfPresent(Int.self, forKey: .bufferSize) ?? d.bufferSize
+        samplesPerStep = try c.decodeIfPresent(Int.self, forKey: .samplesPerStep) ?? d.samplesPerStep
+        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
+        lr = try c.decodeIfPresent(Double.self, forKey: .lr) ?? d.lr
+        wd = try c.decodeIfPresent(Double.self, forKey: .wd) ?? d.wd
+        warmup = try c.decodeIfPresent(Int.self, forKey: .warmup) ?? d.warmup
+        warmupFirst = try c.decodeIfPresent(Int.self, forKey: .warmupFirst) ?? d.warmupFirst
+        lrSchedule = try c.decodeIfPresent(String.self, forKey: .lrSchedule) ?? d.lrSchedule
+        stepUnit = try c.decodeIfPresent(StepUnit.self, forKey: .stepUnit) ?? d.stepUnit
+        firstStepUntil = try c.decodeIfPresent(Month.self, forKey: .firstStepUntil)
+        evalFraction = try c.decodeIfPresent(Double.self, forKey: .evalFraction) ?? d.evalFraction
+        evalPerSlice = try c.decodeIfPresent(Int.self, forKey: .evalPerSlice) ?? d.evalPerSlice
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
+        threads = try c.decodeIfPresent(Int.self, forKey: .threads) ?? d.threads
+        checkpointEveryS = try c.decodeIfPresent(Double.self, forKey: .checkpointEveryS) ?? d.checkpointEveryS
+    }
+
+    /// Reads and checks a config file.
+    /// - Throws: `ConfigError` naming the file and the key or the JSON problem.
+    static func load(_ path: String) throws -> TicdConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(path: path, detail: "cannot read the file")
+        }
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw ConfigError(path: path, detail: "not a JSON object")
+        }
+        let known = Set(CodingKeys.allCases.map(\.rawValue))
+        if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
+            throw ConfigError(path: path, detail: "unknown key \"\(unknown)\" (known: \(known.sorted().joined(separator: ", ")))")
+        }
+        var config: TicdConfig
+        do {
+            config = try JSONDecoder().decode(TicdConfig.self, from: data)
+            if let model = object["model"] {
+                guard model is [String: Any] else { throw ConfigError(path: path, detail: "key \"model\" must be an object") }
+                config.modelJSON = try JSONSerialization.data(withJSONObject: model, options: [.sortedKeys])
+            }
+        } catch let error as ConfigError {
+            throw error
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
+                let DecodingError.dataCorrupted(context) {
+            let key = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw ConfigError(path: path, detail: "\(key.isEmpty ? "" : "key \"\(key)\": ")\(context.debugDescription)")
+        } catch {
+            throw ConfigError(path: path, detail: "\(error)")
+        }
+        try config.validate(path: path)
+        return config
+    }
+
+    func validate(path: String) throws {
+        guard ["clip", "lm"].contains(task) else { throw ConfigError(path: path, detail: "task must be \"clip\" or \"lm\", not \"\(task)\"") }
+        guard ["cosine", "ar-cosine", "rsqrt"].contains(lrSchedule) else {
+            throw ConfigError(path: path, detail: "lr_schedule must be cosine, ar-cosine or rsqrt, not \"\(lrSchedule)\"")
+        }
+        guard (0...1).contains(evalFraction) else { throw ConfigError(path: path, detail: "eval_fraction must be within [0, 1]") }
+        guard threads >= 1, batchSize >= 1 else { throw ConfigError(path: path, detail: "threads and batch_size must be at least 1") }
+        do { try replay.validate() } catch { throw ConfigError(path: path, detail: "\(error)") }
+    }
+
+    var replay: ReplayConfig {
+        ReplayConfig(policy: policy, alpha: alpha, bufferSize: bufferSize, samplesPerStep: samplesPerStep, seed: seed)
+    }
+
+    var state: StateDirectory { StateDirectory(stateDir) }
+}
+
+/// A config file problem: which file and what.
+struct ConfigError: Error, CustomStringConvertible {
+    let path: String
+    let detail: String
+    var description: String { "\(path): \(detail)" }
+}
