@@ -33,6 +33,7 @@ demo: build
 
 bench: build
 	.build/release/ticd bench ingest
+	.build/release/ticd bench plan
 
 clean:
 	rm -rf .build demo-out
