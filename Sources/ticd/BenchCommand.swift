@@ -103,8 +103,7 @@ enum BenchCommand {
 
     /// Runs the Python reference, or says why it cannot.
     static func python(_ paths: String...) -> [Row] {
-        let script = referenceScript()
-        guard let script else { printError("bench: bench/ingest_reference.py not found; Python column skipped"); return [] }
+        guard let script = referenceScript(named: "ingest_reference.py") else { printError("bench: bench/ingest_reference.py not found; Python column skipped"); return [] }
         let check = Process()
         check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         check.arguments = ["python3", "-c", "import zstandard, PIL"]
@@ -130,15 +129,16 @@ enum BenchCommand {
         }
     }
 
-    /// bench/ingest_reference.py, looked up beside the source tree the binary was built from.
-    static func referenceScript() -> String? {
+    /// A script in bench/, looked up beside the source tree the binary was built from, then in the
+    /// current directory.
+    static func referenceScript(named name: String) -> String? {
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<5 {
-            let candidate = dir.appendingPathComponent("bench/ingest_reference.py").path
+            let candidate = dir.appendingPathComponent("bench/" + name).path
             if FileManager.default.fileExists(atPath: candidate) { return candidate }
             dir = dir.deletingLastPathComponent()
         }
-        let cwd = FileManager.default.currentDirectoryPath + "/bench/ingest_reference.py"
+        let cwd = FileManager.default.currentDirectoryPath + "/bench/" + name
         return FileManager.default.fileExists(atPath: cwd) ? cwd : nil
     }
 
