@@ -34,6 +34,11 @@ public struct EvalResult: Equatable, Sendable {
     public var value: Double?
     /// Every metric of the cell as JSON (`image_to_text_R@1`, ..., or loss, perplexity, bits per byte).
     public var detailJSON: String?
+
+    public init(checkpointID: Int64, sliceGroup: String, metric: String, value: Double?, detailJSON: String?) {
+        self.checkpointID = checkpointID; self.sliceGroup = sliceGroup; self.metric = metric
+        self.value = value; self.detailJSON = detailJSON
+    }
 }
 
 extension Catalog {
