@@ -27,6 +27,25 @@ public final class Ingestor {
         self.state = state
         self.options = options
         self.catalog = try Catalog(path: state.catalogPath)
+        try Ingestor.fixSplit(catalog, fraction: options.scan.evalFraction, path: state.catalogPath)
+    }
+
+    /// The held-out fraction a state directory splits with, fixed by its first ingest: a sample's split must
+    /// never change, and the training loader must skip exactly what ingest held out.
+    public static func evalFraction(of catalog: Catalog) throws -> Double? {
+        try catalog.meta("eval_fraction").flatMap(Double.init)
+    }
+
+    private static func fixSplit(_ catalog: Catalog, fraction: Double, path: String) throws {
+        if let fixed = try evalFraction(of: catalog) {
+            guard fixed == fraction else {
+                throw ShardError(.unsupported, path: path,
+                                 detail: "this state directory holds out eval_fraction \(fixed) of each slice; "
+                                     + "ingesting with \(fraction) would move samples between train and eval")
+            }
+        } else {
+            try catalog.setMeta("eval_fraction", String(fraction))
+        }
     }
 
     // MARK: - Ingest

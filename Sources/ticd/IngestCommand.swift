@@ -13,6 +13,10 @@ enum IngestCommand {
         if let f = try a.double("eval-fraction") {
             guard (0...1).contains(f) else { throw UsageError("--eval-fraction must be within [0, 1]") }
             options.scan.evalFraction = f
+        } else if FileManager.default.fileExists(atPath: state.catalogPath),
+                  let fixed = try Ingestor.evalFraction(of: Catalog(path: state.catalogPath)) {
+            // The split of a state directory is fixed by its first ingest.
+            options.scan.evalFraction = fixed
         }
         if let n = try a.int("eval-per-slice") { options.evalPerSlice = max(0, n) }
         if let t = try a.double("bad-sample-threshold") { options.badSampleThreshold = t }

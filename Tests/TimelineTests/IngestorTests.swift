@@ -269,6 +269,15 @@ final class IngestorTests: XCTestCase {
         XCTAssertTrue(evalKeys.allSatisfy { options.isHeldOut(key: $0) })
     }
 
+    func testTheHeldOutFractionOfAStateDirectoryCannotChange() throws {
+        let s = Scratch()
+        _ = try s.ingestor { $0.scan.evalFraction = 0.05 }
+        XCTAssertThrowsError(try s.ingestor { $0.scan.evalFraction = 0.2 }) { error in
+            XCTAssertTrue("\(error)".contains("eval_fraction 0.05"), "\(error)")
+        }
+        XCTAssertEqual(try Ingestor.evalFraction(of: Catalog(path: s.state.catalogPath)), 0.05)
+    }
+
     func testSplitDependsOnTheKeyAlone() {
         var o = ScanOptions()
         o.evalFraction = 0.3
