@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "TimelineTests", dependencies: ["Timeline"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Timeline"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
-        .testTarget(name: "ticdTests", dependencies: ["ticd", "Timeline", "Models"]),
+        .testTarget(name: "ticdTests", dependencies: ["ticd", "Timeline", "Replay", "Models"]),
     ],
     swiftLanguageModes: [.v5]
 )
