@@ -11,6 +11,8 @@ enum CommandLineInterface {
       slices  --state DIR [--json]
       shards  --state DIR [--json]
       plan    --config FILE --step N [--json] [--fresh]
+      train   --config FILE [--until-step N] [--json]
+      eval    --config FILE [--json] [--backfill]
       corpus  synthetic --out DIR --kind image-text|text [--years A-B] [--seed S] [--per-month N] [--months N]
       bench   ingest [--json] [--mb N] [--images N] [--dir DIR] [--no-reference]
       bench   plan [--json] [--shards N]
@@ -31,6 +33,8 @@ enum CommandLineInterface {
             case "slices": return try CatalogCommands.slices(rest)
             case "shards": return try CatalogCommands.shards(rest)
             case "plan": return try PlanCommand.run(rest)
+            case "train": return try TrainCommand.run(rest)
+            case "eval": return try EvalCommand.run(rest)
             case "corpus": return try CorpusCommand.run(rest)
             case "bench": return try BenchCommand.run(rest)
             case "doctor": return try DoctorCommand.run(rest)

@@ -96,6 +96,7 @@ struct TicdConfig: Decodable, Equatable {
         } catch {
             throw ConfigError(path: path, detail: "\(error)")
         }
+        config.path = path
         try config.validate(path: path)
         return config
     }
@@ -115,6 +116,26 @@ struct TicdConfig: Decodable, Equatable {
     }
 
     var state: StateDirectory { StateDirectory(stateDir) }
+
+    /// The file this config was read from, for error messages.
+    var path = ""
+
+    /// The `model` section decoded as the task's model config; a key the config does not know is an error
+    /// that names it, as for the top level.
+    func modelConfig<C: Codable>(_ type: C.Type) throws -> C {
+        let decoded: C
+        do {
+            decoded = try JSONDecoder().decode(C.self, from: modelJSON)
+        } catch {
+            throw ConfigError(path: path, detail: "key \"model\": \(error)")
+        }
+        let given = (try? JSONSerialization.jsonObject(with: modelJSON)) as? [String: Any] ?? [:]
+        let known = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(decoded))) as? [String: Any] ?? [:]
+        if let unknown = given.keys.sorted().first(where: { known[$0] == nil }) {
+            throw ConfigError(path: path, detail: "unknown key \"model.\(unknown)\" (known: \(known.keys.sorted().joined(separator: ", ")))")
+        }
+        return decoded
+    }
 }
 
 /// A config file problem: which file and what.

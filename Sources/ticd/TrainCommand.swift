@@ -1,0 +1,46 @@
+import Foundation
+import Models
+import Replay
+import Timeline
+
+/// `ticd train --config FILE [--until-step N] [--json]`: runs every pending step in the foreground — plan,
+/// train (resuming a step that was stopped), checkpoint, evaluate — then stops (DESIGN §10). A step is
+/// pending once a later month has arrived, or when `--until-step` asks for it explicitly.
+enum TrainCommand {
+    static func run(_ args: [String]) throws -> Int32 {
+        let a = try Arguments(args, valueFlags: ["config", "until-step"], boolFlags: ["json"])
+        let config = try TicdConfig.load(try a.require("config"))
+        let untilStep = try a.int("until-step")
+        let state = config.state
+        guard FileManager.default.fileExists(atPath: state.catalogPath) else {
+            throw UsageError("no catalog at \(state.catalogPath); ingest some shards first")
+        }
+        try state.create()
+        let catalog = try Catalog(path: state.catalogPath)
+        let kind: ShardKind = config.task == "clip" ? .imageText : .text
+        if let other = try catalog.shards(state: .ready).first(where: { $0.kind != kind }) {
+            throw ConfigError(path: config.path, detail: "task \(config.task) trains on \(kind.rawValue) shards, but "
+                                  + "\(other.sourcePath) holds \(other.kind.rawValue); keep one kind of data per state directory")
+        }
+        BLAS.threads = config.threads
+        let months = try catalog.slices().map(\.slice)
+        guard let latest = months.max() else { throw UsageError("the catalog holds no ready shard") }
+        let groups = StepGrouping.groups(months: months, unit: config.stepUnit, firstStepUntil: config.firstStepUntil)
+        let stop = StopSignal()
+        let runner = StepRunner(config: config, catalog: catalog, state: state, groups: groups, stop: stop,
+                                json: a.flag("json"))
+        for group in groups {
+            let asked = untilStep.map { group.index <= $0 } ?? false
+            guard asked || StepGrouping.isComplete(group, latestMonth: latest) else { break }
+            if let until = untilStep, group.index > until { break }
+            switch try runner.run(group) {
+            case .done: continue
+            case .stopped(let batches):
+                printError("ticd train: stopped by signal after batch \(batches) of step \(group.index) (\(group.label)); "
+                           + "the step resumes from its checkpoint on the next start")
+                return 0
+            }
+        }
+        return 0
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Models
+import Replay
+import Timeline
+
+/// Scores one checkpoint on the held-out split of every step group and stores the cells (DESIGN §7).
+/// Past and future groups alike: a group that arrives later is filled in by `ticd eval --backfill`.
+enum EvaluationPass {
+    /// Evaluates `checkpoint` on each of `groups` whose cell is missing (or on all, with `redo`).
+    /// - Returns: the number of cells written.
+    @discardableResult
+    static func run(checkpoint: CheckpointRecord, groups: [StepGroup], catalog: Catalog, state: StateDirectory,
+                    redo: Bool = false, log: (String) -> Void = { _ in }) throws -> Int {
+        let done = Set(try catalog.evalResults().filter { $0.checkpointID == checkpoint.id }.map(\.sliceGroup))
+        let todo = groups.filter { redo || !done.contains($0.label) }
+        guard !todo.isEmpty else { return 0 }
+        let (header, tensors) = try TrainingCheckpoint.read(state.absolute(checkpoint.path))
+        var scorer: (HeldOutSplit) throws -> CellScore
+        if let clip = header.clip {
+            let model = try CLIPModel(config: clip, seed: 0)
+            try model.loadParameters(tensors)
+            let evaluation = CLIPEvaluation(model: model, tokenizer: header.tokenizer)
+            scorer = { try evaluation.score($0) }
+        } else if let gpt = header.gpt {
+            let model = try GPTModel(config: gpt, seed: 0)
+            try model.loadParameters(tensors)
+            let evaluation = LanguageModelEvaluation(model: model, tokenizer: header.tokenizer)
+            scorer = { evaluation.score($0) }
+        } else {
+            throw ConfigError(path: checkpoint.path, detail: "the checkpoint names neither a CLIP nor a GPT config")
+        }
+        for group in todo {
+            let split = try HeldOutSplit(catalog: catalog, state: state, first: group.first, last: group.last)
+            let cell = try scorer(split)
+            let detail = String(decoding: try JSONSerialization.data(withJSONObject: cell.detail, options: [.sortedKeys]),
+                                as: UTF8.self)
+            try catalog.recordEval(EvalResult(checkpointID: checkpoint.id, sliceGroup: group.label, metric: cell.metric,
+                                              value: cell.headline, detailJSON: detail))
+            log("eval \(checkpoint.stepLabel) on \(group.label): \(cell.metric) "
+                + (cell.headline.map { String(format: "%.4f", $0) } ?? "n/a") + " over \(cell.samples) samples")
+        }
+        return todo.count
+    }
+}

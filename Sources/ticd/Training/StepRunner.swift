@@ -1,0 +1,230 @@
+import Foundation
+import Models
+import Replay
+import Timeline
+
+/// One step of the run, end to end: plan (stored, so a resumed step trains on the same samples), pick the
+/// starting weights, train with a fresh AdamW and schedule, checkpoint mid-step and on a signal, promote the
+/// final checkpoint once it is written whole and loaded back, then evaluate it on every step group.
+final class StepRunner {
+    enum Outcome: Equatable { case done, stopped(batches: Int) }
+
+    let config: TicdConfig
+    let catalog: Catalog
+    let state: StateDirectory
+    let groups: [StepGroup]
+    let stop: StopSignal
+    let json: Bool
+
+    init(config: TicdConfig, catalog: Catalog, state: StateDirectory, groups: [StepGroup], stop: StopSignal, json: Bool) {
+        self.config = config; self.catalog = catalog; self.state = state; self.groups = groups
+        self.stop = stop; self.json = json
+    }
+
+    func run(_ group: StepGroup) throws -> Outcome {
+        let record = try catalog.steps().first { $0.label == group.label }
+        if record?.state == "evaluated" { return .done }
+        if record?.state != "trained" {
+            let plan = try storedOrNewPlan(group)
+            try catalog.setStepState(label: group.label, "training")
+            let outcome = try train(group, plan: plan)
+            if case .stopped = outcome { return outcome }
+        }
+        guard let checkpoint = try catalog.checkpoints().last(where: { $0.accepted && $0.stepLabel == group.label }) else {
+            throw ConfigError(path: state.catalogPath, detail: "step \(group.label) is trained but has no accepted checkpoint")
+        }
+        try EvaluationPass.run(checkpoint: checkpoint, groups: groups, catalog: catalog, state: state, log: log)
+        try catalog.setStepState(label: group.label, "evaluated")
+        return .done
+    }
+
+    private func log(_ line: String) { printError("ticd train: " + line) }
+
+    /// The plan a step trains on: the stored one when the step was planned before, else computed now and
+    /// stored durably before training starts.
+    private func storedOrNewPlan(_ group: StepGroup) throws -> StepPlan {
+        if let json = try catalog.plan(stepLabel: group.label), json != "{}" {
+            return try StepPlan(jsonData: Data(json.utf8))
+        }
+        let plan = try Planner.plan(step: group.index, catalog: catalog, unit: config.stepUnit,
+                                    firstStepUntil: config.firstStepUntil, config: config.replay)
+        try catalog.savePlan(String(decoding: try plan.jsonData(), as: UTF8.self), stepLabel: group.label,
+                             first: group.first, last: group.last, policy: plan.policy.rawValue)
+        return plan
+    }
+
+    /// The held-out fraction the state directory was ingested with: training must skip exactly those samples,
+    /// whatever the config says.
+    private func heldOutFraction() throws -> Double {
+        try Ingestor.evalFraction(of: catalog) ?? config.evalFraction
+    }
+
+    /// The run's tokenizer: learned from the first step's training text, stored in the catalog, then frozen.
+    func tokenizer(vocabSize: Int) throws -> BPETokenizer {
+        if let json = try catalog.meta("tokenizer") {
+            return try JSONDecoder().decode(BPETokenizer.self, from: Data(json.utf8))
+        }
+        let first = groups[0]
+        var scan = ScanOptions()
+        scan.evalFraction = try heldOutFraction()
+        let texts = try TokenizerSample.texts(catalog: catalog, state: state, first: first.first, last: first.last, scan: scan)
+        log("learning a \(vocabSize)-token BPE from \(texts.count) texts of \(first.label)")
+        let tokenizer = TokenizerSample.learn(texts, vocabSize: vocabSize)
+        try catalog.setMeta("tokenizer", String(decoding: try JSONEncoder().encode(tokenizer), as: UTF8.self))
+        return tokenizer
+    }
+
+    /// The learning rate at each batch of step `index`: warmup (long on step 1), then the configured decay.
+    func schedule(step index: Int, totalBatches: Int) -> (Int) -> Float {
+        let warmup = min(index == 1 ? config.warmupFirst : config.warmup, max(0, totalBatches - 1))
+        let peak = Float(config.lr)
+        switch config.lrSchedule {
+        case "rsqrt":
+            return LRSchedule.rsqrt(peak: peak, warmup: warmup, cooldown: max(1, totalBatches / 5), total: totalBatches)
+        case "ar-cosine":
+            let roundPeak = LRSchedule.arMetaPeak(round: index - 1, eta0: peak, etaEnd: peak / 10)
+            return LRSchedule.warmupCosine(peak: roundPeak, warmup: warmup, total: totalBatches, floor: peak / 10)
+        default:
+            return LRSchedule.warmupCosine(peak: peak, warmup: warmup, total: totalBatches, floor: peak / 10)
+        }
+    }
+
+    private func train(_ group: StepGroup, plan: StepPlan) throws -> Outcome {
+        let partial = TrainingCheckpoint.path(in: state.checkpoints, step: group.index, label: group.label, partial: true)
+        let resume = FileOps.exists(partial) ? try TrainingCheckpoint.read(partial) : nil
+        let cursor = LoaderCursor(batchesDone: resume?.header.batchesDone ?? 0)
+        var options = LoaderOptions(batchSize: config.batchSize, evalFraction: try heldOutFraction())
+        options.preprocessThreads = config.threads
+        if config.task == "clip" {
+            let modelConfig = try config.modelConfig(CLIPConfig.self)
+            let tokenizer = try resume?.header.tokenizer ?? tokenizer(vocabSize: modelConfig.vocabSize)
+            let model = try CLIPModel(config: modelConfig, seed: config.seed &+ UInt64(group.index))
+            let adam = AdamWConfig(lr: Float(config.lr), beta1: 0.9, beta2: 0.98, eps: 1e-6, weightDecay: Float(config.wd))
+            let loader = try PlanLoader<CLIPBatch>(plan: plan, catalog: catalog, state: state, tokenizer: tokenizer,
+                                                   imageSize: modelConfig.imageSize, context: modelConfig.contextLength,
+                                                   options: options, startingAt: cursor)
+            let total = (plan.budget + config.batchSize - 1) / config.batchSize
+            let header = CheckpointHeader(task: "clip", clip: modelConfig, gpt: nil, tokenizer: tokenizer, step: group.index,
+                                          stepLabel: group.label, complete: false, batchesDone: 0, totalBatches: total,
+                                          optimizerStep: 0, samplesSeen: 0, seconds: 0)
+            return try drive(model, adam: adam, maxGradNorm: nil, plan: plan, group: group, header: header, resume: resume,
+                             flopsPerSample: modelConfig.flopsPerSample(), loader: loader,
+                             next: { try loader.next().map { ($0, $0.count) } }) { m, b in
+                m.forward(images: b.images, tokens: b.tokens, batch: b.count)
+            }
+        }
+        let modelConfig = try config.modelConfig(GPTConfig.self)
+        let tokenizer = try resume?.header.tokenizer ?? tokenizer(vocabSize: modelConfig.vocabSize)
+        let model = try GPTModel(config: modelConfig, seed: config.seed &+ UInt64(group.index))
+        let adam = AdamWConfig(lr: Float(config.lr), beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: Float(config.wd))
+        let loader = try PlanLoader<LMBatch>(plan: plan, catalog: catalog, state: state, tokenizer: tokenizer,
+                                             context: modelConfig.contextLength, options: options, startingAt: cursor)
+        let total = try resume?.header.totalBatches ?? estimatedLMBatches(plan: plan, tokenizer: tokenizer,
+                                                                          context: modelConfig.contextLength)
+        let header = CheckpointHeader(task: "lm", clip: nil, gpt: modelConfig, tokenizer: tokenizer, step: group.index,
+                                      stepLabel: group.label, complete: false, batchesDone: 0, totalBatches: total,
+                                      optimizerStep: 0, samplesSeen: 0, seconds: 0)
+        return try drive(model, adam: adam, maxGradNorm: 1, plan: plan, group: group, header: header, resume: resume,
+                         flopsPerSample: modelConfig.flopsPerSample(), loader: loader,
+                         next: { try loader.next().map { ($0, $0.rows) } }) { m, b in
+            m.forward(tokens: b.tokens, targets: b.targets, batch: b.rows)
+        }
+    }
+
+    /// Rows a language-model step will fill, for its schedule: the plan's documents times the mean tokens of
+    /// a document of the tokenizer's sample, over rows of `context` tokens. Fixed in the step's checkpoints.
+    private func estimatedLMBatches(plan: StepPlan, tokenizer: BPETokenizer, context: Int) throws -> Int {
+        var scan = ScanOptions()
+        scan.evalFraction = try heldOutFraction()
+        let sample = try TokenizerSample.texts(catalog: catalog, state: state, first: plan.first, last: plan.last,
+                                               scan: scan, limitBytes: 1 << 20)
+        let tokens = sample.reduce(0) { $0 + tokenizer.encode($1).count + 1 }
+        let perDocument = Double(tokens) / Double(max(1, sample.count))
+        let rows = Double(plan.budget) * perDocument / Double(context)
+        return max(1, Int((rows / Double(config.batchSize)).rounded(.up)))
+    }
+
+    /// Trains a step to its end or to a signal, checkpointing on the way; promotes the final checkpoint.
+    private func drive<M: TrainableModel, B>(_ model: M, adam: AdamWConfig, maxGradNorm: Float?, plan: StepPlan,
+                                             group: StepGroup, header start: CheckpointHeader,
+                                             resume: (header: CheckpointHeader, tensors: [String: CheckpointTensor])?,
+                                             flopsPerSample: Double, loader: PlanLoader<B>,
+                                             next: @escaping () throws -> (B, Int)?,
+                                             forward: @escaping (M, B) -> Float) throws -> Outcome {
+        defer { loader.cancel() }
+        let optimizer = AdamW(parameterCount: model.layout.count, config: adam)
+        var header = start
+        if let resume {
+            try model.loadParameters(resume.tensors)
+            try optimizer.restore(t: resume.header.optimizerStep, tensors: resume.tensors)
+            header = resume.header
+            log("resuming \(group.label) at batch \(header.batchesDone) of \(header.totalBatches)")
+        } else if plan.initialization == .warm, let last = try catalog.lastAcceptedCheckpoint() {
+            try model.loadParameters(try TrainingCheckpoint.read(state.absolute(last.path)).tensors)
+            log("step \(group.index) (\(group.label)): warm start from \(last.path), \(header.totalBatches) batches")
+        } else {
+            log("step \(group.index) (\(group.label)): random init, \(header.totalBatches) batches")
+        }
+        let trainer = StepTrainer(model: model, optimizer: optimizer,
+                                  schedule: schedule(step: group.index, totalBatches: header.totalBatches),
+                                  totalBatches: header.totalBatches, maxGradNorm: maxGradNorm,
+                                  batchesDone: header.batchesDone, forward: forward)
+        let partialPath = TrainingCheckpoint.path(in: state.checkpoints, step: group.index, label: group.label, partial: true)
+        // Tests: deliver a real SIGTERM to ourselves after this batch, as systemd would mid-step.
+        let sigtermAfter = ProcessInfo.processInfo.environment["TICD_SIGTERM_AFTER_BATCH"].flatMap(Int.init)
+        let began = DispatchTime.now().uptimeNanoseconds
+        let priorSeconds = header.seconds, priorSamples = header.samplesSeen
+        var samples = 0
+        var lastCheckpoint = began
+        func snapshot(complete: Bool) -> CheckpointHeader {
+            var h = header
+            h.complete = complete
+            h.batchesDone = trainer.batchesDone
+            h.optimizerStep = optimizer.t
+            h.samplesSeen = priorSamples + samples
+            h.seconds = priorSeconds + Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+            return h
+        }
+        let outcome = try trainer.run(next: {
+            guard let item = try next() else { return nil }
+            samples += item.1
+            return item
+        }, shouldStop: { stop.caught != nil }, checkpointDue: {
+            Double(DispatchTime.now().uptimeNanoseconds - lastCheckpoint) / 1e9 >= config.checkpointEveryS
+        }, checkpoint: { _ in
+            try TrainingCheckpoint.write(snapshot(complete: false), model: model, optimizer: optimizer, to: partialPath)
+            lastCheckpoint = DispatchTime.now().uptimeNanoseconds
+        }, progress: { p in
+            if p.batch == sigtermAfter {
+                raise(SIGTERM)
+                while stop.caught == nil { usleep(1000) }
+            }
+            guard p.batch == p.of || p.batch % 10 == 0 || p.batch == 1 else { return }
+            log(String(format: "step %d (%@) batch %d of %d, loss %.4f, lr %.2e, %.1f samples/s, ETA %.0f s",
+                       group.index, group.label, p.batch, p.of, p.loss, p.lr, p.samplesPerSecond, p.etaSeconds))
+        })
+        if outcome == .stopped {
+            try TrainingCheckpoint.write(snapshot(complete: false), model: model, optimizer: optimizer, to: partialPath)
+            return .stopped(batches: trainer.batchesDone)
+        }
+        let final = snapshot(complete: true)
+        let path = TrainingCheckpoint.path(in: state.checkpoints, step: group.index, label: group.label, partial: false)
+        try TrainingCheckpoint.write(final, model: model, optimizer: nil, to: path)
+        // Accepted only once it reads back whole and holds the weights just trained.
+        let (readBack, tensors) = try TrainingCheckpoint.read(path)
+        guard readBack == final, model.layout.entries.allSatisfy({ e in
+            tensors[e.name]?.values.elementsEqual(model.parameters[e.offset..<(e.offset + e.count)]) { $0.bitPattern == $1.bitPattern } == true
+        }) else {
+            throw CheckpointError.malformed(path: path, offset: 0, reason: "the checkpoint read back differs from the trained weights")
+        }
+        let relative = String(path.dropFirst(state.root.count + 1))
+        let id = try catalog.addCheckpoint(stepLabel: group.label, path: relative, sha256: nil)
+        try catalog.acceptCheckpoint(id: id)
+        try? FileManager.default.removeItem(atPath: partialPath)
+        try catalog.setStepState(label: group.label, "trained", samplesSeen: final.samplesSeen,
+                                 flops: Double(final.samplesSeen) * flopsPerSample, seconds: final.seconds)
+        log(String(format: "step %d (%@) trained: %d samples in %.1f s; checkpoint %@", group.index, group.label,
+                   final.samplesSeen, final.seconds, relative))
+        return .done
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import Models
+import Timeline
+
+/// The text the run's tokenizer is learned from: the first step's training samples (captions or documents),
+/// read from the store, held-out samples excluded. TiC-LM learns its tokenizer once and freezes it; ticd does
+/// the same and keeps it in every checkpoint.
+enum TokenizerSample {
+    /// Up to `limitBytes` of training text from the ready shards of months `first...last`, in shard order.
+    static func texts(catalog: Catalog, state: StateDirectory, first: Month, last: Month, scan: ScanOptions,
+                      limitBytes: Int = 8 << 20) throws -> [String] {
+        var options = scan
+        options.decodeImages = false
+        var texts: [String] = []
+        var bytes = 0
+        for shard in try catalog.shards(state: .ready) where shard.slices.keys.contains(where: { $0 >= first && $0 <= last }) {
+            guard bytes < limitBytes, let stored = shard.storePath,
+                  let format = ShardFormat(path: stored) else { continue }
+            try ShardScanner(path: state.absolute(stored), format: format, options: options).scan { sample in
+                guard !sample.heldOut, sample.month >= first, sample.month <= last, bytes < limitBytes else { return }
+                texts.append(sample.text)
+                bytes += sample.text.utf8.count
+            }
+        }
+        return texts
+    }
+
+    /// Learns the run's tokenizer from `texts` with `vocabSize` tokens (the model's vocabulary).
+    static func learn(_ texts: [String], vocabSize: Int) -> BPETokenizer {
+        BPETokenizer.train(texts: texts, vocabSize: vocabSize)
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import XCTest
+import Models
+@testable import ticd
+
+/// `ticd train` and `ticd eval` end to end through the binary, on a small synthetic image-text series whose
+/// shapes and colours drift by year.
+final class TrainCommandTests: XCTestCase {
+    var root = ""
+
+    override func setUpWithError() throws {
+        root = NSTemporaryDirectory() + "ticd-train-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: root) }
+
+    /// A corpus of 2014-2016 ingested into `name/state`, and a config for it.
+    func prepare(_ name: String, policy: String, samples: Int = 2048, extra: String = "") throws -> String {
+        let dir = root + "/" + name
+        XCTAssertEqual(try Ticd.run(["corpus", "synthetic", "--out", dir + "/corpus", "--kind", "image-text",
+                                     "--years", "2014-2016", "--per-month", "60", "--image-size", "32", "--seed", "2"]).status, 0)
+        let ingest = try Ticd.run(["ingest", "--state", dir + "/state", "--eval-fraction", "0.1", dir + "/corpus"])
+        XCTAssertEqual(ingest.status, 0, ingest.stderr)
+        let config = dir + "/config.json"
+        let json = """
+            {"state_dir": "\(dir)/state", "task": "clip", "policy": "\(policy)", "alpha": 0.5,
+             "samples_per_step": \(samples), "batch_size": 64, "lr": 0.001, "wd": 0.1, "warmup": 4, "warmup_first": 8,
+             "step_unit": "year", "eval_fraction": 0.1, "threads": 2\(extra),
+             "model": {"image_size": 32, "patch_size": 8, "vision_width": 64, "vision_layers": 2, "vision_heads": 2,
+                       "context_length": 16, "vocab_size": 512, "text_width": 64, "text_layers": 2, "text_heads": 2,
+                       "embed_dim": 32}}
+            """
+        XCTAssertTrue(FileManager.default.createFile(atPath: config, contents: Data(json.utf8)))
+        return config
+    }
+
+    func eval(_ config: String) throws -> [String: Any] {
+        let r = try Ticd.run(["eval", "--config", config, "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return try XCTUnwrap(Ticd.json(r.stdout))
+    }
+
+    func testThreeYearlyStepsGiveACompleteMatrixSummariesAndCompute() throws {
+        let config = try prepare("full", policy: "cumulative-all")
+        let train = try Ticd.run(["train", "--config", config, "--until-step", "3"])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let e = try eval(config)
+        XCTAssertEqual(e["rows"] as? [String], ["2014", "2015", "2016"])
+        XCTAssertEqual(e["columns"] as? [String], ["2014", "2015", "2016"])
+        let matrix = try XCTUnwrap(e["matrix"] as? [[Double]])
+        XCTAssertEqual(matrix.map(\.count), [3, 3, 3], "every cell filled")
+        XCTAssertTrue(matrix.joined().allSatisfy { (0...1).contains($0) })
+        let summary = try XCTUnwrap(e["summary"] as? [String: Double])
+        XCTAssertNotNil(summary["id"]); XCTAssertNotNil(summary["backward"]); XCTAssertNotNil(summary["forward"])
+        let compute = try XCTUnwrap(e["compute"] as? [[String: Any]])
+        XCTAssertEqual(compute.compactMap { $0["samples_seen"] as? Int }, [2048, 2048, 2048])
+        let detail = try XCTUnwrap(e["detail"] as? [String: [String: [String: Double]]])
+        XCTAssertNotNil(detail["2016"]?["2014"]?["image_to_text_R@5"])
+        XCTAssertGreaterThan(matrix[2][2], 0.05, "three steps of training beat chance (1/60) by far")
+        // Running again finds nothing pending and changes nothing.
+        XCTAssertEqual(try Ticd.run(["train", "--config", config, "--until-step", "3"]).status, 0)
+        XCTAssertEqual(try eval(config)["matrix"] as? [[Double]], matrix)
+    }
+
+    func testSequentialForgetsMoreThanCumulativeAll() throws {
+        var backward: [String: Double] = [:]
+        for policy in ["sequential", "cumulative-all"] {
+            let config = try prepare(policy, policy: policy, samples: 4096)
+            XCTAssertEqual(try Ticd.run(["train", "--config", config, "--until-step", "3"]).status, 0)
+            backward[policy] = (try eval(config)["summary"] as? [String: Double])?["backward"]
+        }
+        print("backward transfer: \(backward)")
+        XCTAssertLessThan(try XCTUnwrap(backward["sequential"]), try XCTUnwrap(backward["cumulative-all"]) - 0.03)
+    }
+
+    func testSIGTERMMidStepThenRestartEndsWithTheSameWeights() throws {
+        let straight = try prepare("straight", policy: "cumulative-all")
+        XCTAssertEqual(try Ticd.run(["train", "--config", straight, "--until-step", "1"]).status, 0)
+        let killed = try prepare("killed", policy: "cumulative-all", extra: ", \"checkpoint_every_s\": 0.01")
+        // Stop the step after its first progress line, with SIGTERM as systemd would.
+        let first = try Ticd.run(["train", "--config", killed, "--until-step", "1"],
+                                 environment: ["TICD_SIGTERM_AFTER_BATCH": "5"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stderr.contains("stopped by signal after batch 5"), first.stderr)
+        let resumed = try Ticd.run(["train", "--config", killed, "--until-step", "1"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("resuming 2014 at batch 5"), resumed.stderr)
+        let a = try TrainingCheckpoint.read(root + "/straight/state/checkpoints/step_0001_2014.ckpt").tensors
+        let b = try TrainingCheckpoint.read(root + "/killed/state/checkpoints/step_0001_2014.ckpt").tensors
+        XCTAssertEqual(a.keys.sorted(), b.keys.sorted())
+        for (name, tensor) in a {
+            XCTAssertTrue(tensor.values.elementsEqual(b[name]!.values) { $0.bitPattern == $1.bitPattern }, name)
+        }
+    }
+}
