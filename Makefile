@@ -34,6 +34,9 @@ demo: build
 bench: build
 	.build/release/ticd bench ingest
 	.build/release/ticd bench plan
+	.build/release/ticd bench train --model clip
+	.build/release/ticd bench train --model gpt
+	.build/release/ticd bench eval --model clip
 
 clean:
 	rm -rf .build demo-out

@@ -26,7 +26,8 @@ enum BenchCommand {
         switch what {
         case "ingest": return try ingest(Array(args.dropFirst()))
         case "plan": return try plan(Array(args.dropFirst()))
-        default: throw UsageError("bench \(what): not available yet (train and eval come with issue #3)")
+        case "train", "eval": return try BenchModels.run(mode: what, Array(args.dropFirst()))
+        default: throw UsageError("bench: expected ingest, train, eval or plan, not \(what)")
         }
     }
 

@@ -16,6 +16,7 @@ enum CommandLineInterface {
       corpus  synthetic --out DIR --kind image-text|text [--years A-B] [--seed S] [--per-month N] [--months N]
       bench   ingest [--json] [--mb N] [--images N] [--dir DIR] [--no-reference]
       bench   plan [--json] [--shards N]
+      bench   train|eval --model clip|gpt [--json] [--threads N] [--steps N] [--profile] [--python PATH] [--no-reference]
       doctor  [--state DIR] [--json]
 
     Exit status: 0 ok, 1 internal error, 2 usage error, 3 some shard quarantined.

@@ -16,14 +16,36 @@ enum DoctorCommand {
         var sgemmGflops: Double
         var sgemmSize: Int
         var libraries: [String: String]
+        var models: [ModelSize]
         var state: StateHealth?
 
         enum CodingKeys: String, CodingKey {
             case blasCore = "blas_core", blasConfig = "blas_config", blasThreads = "blas_threads"
             case openblasCoretype = "openblas_coretype", reexecFrom = "reexec_from"
             case bestCoreForCPU = "best_core_for_cpu", sgemmGflops = "sgemm_gflops", sgemmSize = "sgemm_size"
-            case libraries, state
+            case libraries, models, state
         }
+    }
+
+    /// A model of DESIGN §6's default size: what it holds and what one training sample costs.
+    struct ModelSize: Encodable {
+        var model: String
+        var parameters: Int
+        var flopsPerSample: Double
+        var sample: String
+
+        enum CodingKeys: String, CodingKey {
+            case model, parameters, flopsPerSample = "flops_per_sample", sample
+        }
+    }
+
+    /// The default tiny CLIP and GPT (forward + backward FLOPs, as `ticd bench train` counts them).
+    static func modelSizes() throws -> [ModelSize] {
+        let clip = CLIPConfig(), gpt = GPTConfig()
+        return [ModelSize(model: "clip", parameters: try CLIPModel(config: clip, seed: 0).parameterCount,
+                          flopsPerSample: clip.flopsPerSample(), sample: "image-text pair"),
+                ModelSize(model: "gpt", parameters: try GPTModel(config: gpt, seed: 0).parameterCount,
+                          flopsPerSample: gpt.flopsPerSample(), sample: "\(gpt.contextLength)-token sequence")]
     }
 
     struct StateHealth: Encodable {
@@ -53,7 +75,7 @@ enum DoctorCommand {
                             bestCoreForCPU: KernelSelection.bestCore(cpuFlags: KernelSelection.cpuFlags()),
                             sgemmGflops: sgemmGflops(size: size, seconds: try a.double("seconds") ?? 1),
                             sgemmSize: size, libraries: LibraryVersions.all.merging(["openblas": BLAS.configuration]) { a, _ in a },
-                            state: nil)
+                            models: try modelSizes(), state: nil)
         if let dir = a.string("state") { report.state = try health(StateDirectory(dir)) }
         if a.flag("json") {
             print(jsonLine(report))
@@ -65,6 +87,11 @@ enum DoctorCommand {
         print("CPU allows      \(report.bestCoreForCPU ?? "no AVX2 kernel")")
         if let c = report.openblasCoretype { print("OPENBLAS_CORETYPE=\(c) (set in the environment)") }
         print("sgemm \(size)³     \(String(format: "%.1f", report.sgemmGflops)) GFLOP/s on \(report.blasThreads) thread(s)")
+        for m in report.models {
+            print("\(("tiny " + m.model).padding(toLength: 16, withPad: " ", startingAt: 0))"
+                  + String(format: "%.2fM parameters, %.2f GFLOP per %@ (train)", Double(m.parameters) / 1e6,
+                           m.flopsPerSample / 1e9, m.sample))
+        }
         for (name, version) in report.libraries.sorted(by: { $0.key < $1.key }) {
             print("\(name.padding(toLength: 16, withPad: " ", startingAt: 0))\(version)")
         }

@@ -37,7 +37,7 @@ final class StepTrainer<Model: TrainableModel, Batch> {
         self.maxGradNorm = maxGradNorm
         self.batchesDone = batchesDone
         self.forward = forward
-        self.mask = model.decayMask
+        self.mask = model.layout.decayRanges
     }
 
     /// Trains until the batches run out or `totalBatches` is reached, or until `shouldStop` says so.

@@ -37,9 +37,4 @@ extension TrainableModel {
             }
         }
     }
-
-    /// Element ranges that get weight decay (open_clip's rule, carried by the layout).
-    var decayMask: [Range<Int>] {
-        layout.entries.filter(\.decay).map { $0.offset..<($0.offset + $0.count) }
-    }
 }
