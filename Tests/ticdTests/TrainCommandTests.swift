@@ -63,6 +63,28 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertEqual(try eval(config)["matrix"] as? [[Double]], matrix)
     }
 
+    func testLanguageModelStepsGiveAPerplexityMatrix() throws {
+        let dir = root + "/lm"
+        XCTAssertEqual(try Ticd.run(["corpus", "synthetic", "--out", dir + "/corpus", "--kind", "text",
+                                     "--years", "2014-2016", "--per-month", "40", "--seed", "5"]).status, 0)
+        XCTAssertEqual(try Ticd.run(["ingest", "--state", dir + "/state", "--eval-fraction", "0.1", dir + "/corpus"]).status, 0)
+        let config = dir + "/config.json"
+        XCTAssertTrue(FileManager.default.createFile(atPath: config, contents: Data("""
+            {"state_dir": "\(dir)/state", "task": "lm", "policy": "cumulative-all", "alpha": 0.5, "samples_per_step": 400,
+             "batch_size": 8, "lr": 0.003, "wd": 0.033, "warmup": 4, "warmup_first": 8, "step_unit": "year",
+             "model": {"vocab_size": 400, "context_length": 64, "width": 64, "layers": 2, "heads": 2}}
+            """.utf8)))
+        let train = try Ticd.run(["train", "--config", config, "--until-step", "3"])
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let e = try eval(config)
+        XCTAssertEqual(e["metric"] as? String, "perplexity")
+        let matrix = try XCTUnwrap(e["matrix"] as? [[Double]])
+        XCTAssertEqual(matrix.map(\.count), [3, 3, 3])
+        XCTAssertLessThan(matrix[2][2], matrix[0][2], "training on 2016 lowers 2016's perplexity")
+        let detail = try XCTUnwrap(e["detail"] as? [String: [String: [String: Double]]])
+        XCTAssertGreaterThan(detail["2016"]?["2016"]?["bits_per_byte"] ?? 0, 0)
+    }
+
     func testSequentialForgetsMoreThanCumulativeAll() throws {
         var backward: [String: Double] = [:]
         for policy in ["sequential", "cumulative-all"] {
