@@ -5,8 +5,22 @@ import Timeline
 
 /// `ticd train --config FILE [--until-step N] [--json]`: runs every pending step in the foreground — plan,
 /// train (resuming a step that was stopped), checkpoint, evaluate — then stops (DESIGN §10). A step is
-/// pending once a later month has arrived, or when `--until-step` asks for it explicitly.
+/// pending once a later month has arrived, or when `--until-step` asks for it explicitly. Progress goes to
+/// stderr; `--json` prints one object per finished step on stdout.
 enum TrainCommand {
+    struct StepLine: Encodable {
+        let step: Int
+        let label: String
+        let state: String
+        let samplesSeen: Int?
+        let flops: Double?
+        let seconds: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case step, label, state, samplesSeen = "samples_seen", flops, seconds
+        }
+    }
+
     static func run(_ args: [String]) throws -> Int32 {
         let a = try Arguments(args, valueFlags: ["config", "until-step"], boolFlags: ["json"])
         let config = try TicdConfig.load(try a.require("config"))
@@ -27,14 +41,17 @@ enum TrainCommand {
         guard let latest = months.max() else { throw UsageError("the catalog holds no ready shard") }
         let groups = StepGrouping.groups(months: months, unit: config.stepUnit, firstStepUntil: config.firstStepUntil)
         let stop = StopSignal()
-        let runner = StepRunner(config: config, catalog: catalog, state: state, groups: groups, stop: stop,
-                                json: a.flag("json"))
+        let runner = StepRunner(config: config, catalog: catalog, state: state, groups: groups, stop: stop)
         for group in groups {
             let asked = untilStep.map { group.index <= $0 } ?? false
             guard asked || StepGrouping.isComplete(group, latestMonth: latest) else { break }
             if let until = untilStep, group.index > until { break }
             switch try runner.run(group) {
-            case .done: continue
+            case .done:
+                if a.flag("json"), let step = try catalog.steps().first(where: { $0.label == group.label }) {
+                    print(jsonLine(StepLine(step: group.index, label: step.label, state: step.state,
+                                            samplesSeen: step.samplesSeen, flops: step.flops, seconds: step.seconds)))
+                }
             case .stopped(let batches):
                 printError("ticd train: stopped by signal after batch \(batches) of step \(group.index) (\(group.label)); "
                            + "the step resumes from its checkpoint on the next start")

@@ -14,11 +14,10 @@ final class StepRunner {
     let state: StateDirectory
     let groups: [StepGroup]
     let stop: StopSignal
-    let json: Bool
 
-    init(config: TicdConfig, catalog: Catalog, state: StateDirectory, groups: [StepGroup], stop: StopSignal, json: Bool) {
+    init(config: TicdConfig, catalog: Catalog, state: StateDirectory, groups: [StepGroup], stop: StopSignal) {
         self.config = config; self.catalog = catalog; self.state = state; self.groups = groups
-        self.stop = stop; self.json = json
+        self.stop = stop
     }
 
     func run(_ group: StepGroup) throws -> Outcome {
