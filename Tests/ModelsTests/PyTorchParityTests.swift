@@ -65,6 +65,17 @@ final class PyTorchParityTests: XCTestCase {
                                  file: file, line: line)
     }
 
+    /// The loss, the named gradient norms and the total norm against the fixture.
+    func assertMatches(_ expected: Part, loss: Float, _ layout: ParameterLayout,
+                       _ gradients: UnsafeMutableBufferPointer<Float>, _ model: String) throws {
+        assertClose(Double(loss), expected.loss, "\(model) loss")
+        let (named, total) = Self.norms(layout, gradients)
+        for (name, norm) in expected.grad_norms.sorted(by: { $0.key < $1.key }) {
+            assertClose(try XCTUnwrap(named[name], "no tensor \(name)"), norm, "‖∇\(name)‖")
+        }
+        assertClose(total, expected.grad_norm_total, "\(model) total gradient norm")
+    }
+
     func testCLIPLossAndGradientNormsMatchPyTorch() throws {
         let expected = try fixture().clip
         var config = CLIPConfig()
@@ -85,12 +96,7 @@ final class PyTorchParityTests: XCTestCase {
         model.zeroGradients()
         let loss = model.forward(images: images, tokens: tokens, batch: b)
         model.backward()
-        assertClose(Double(loss), expected.loss, "CLIP loss")
-        let (named, total) = Self.norms(model.layout, model.gradients)
-        for (name, norm) in expected.grad_norms.sorted(by: { $0.key < $1.key }) {
-            assertClose(try XCTUnwrap(named[name], "no tensor \(name)"), norm, "‖∇\(name)‖")
-        }
-        assertClose(total, expected.grad_norm_total, "CLIP total gradient norm")
+        try assertMatches(expected, loss: loss, model.layout, model.gradients, "CLIP")
     }
 
     func testGPTLossAndGradientNormsMatchPyTorch() throws {
@@ -108,11 +114,6 @@ final class PyTorchParityTests: XCTestCase {
         model.zeroGradients()
         let loss = model.forward(tokens: tokens, targets: targets, batch: b)
         model.backward()
-        assertClose(Double(loss), expected.loss, "GPT loss")
-        let (named, total) = Self.norms(model.layout, model.gradients)
-        for (name, norm) in expected.grad_norms.sorted(by: { $0.key < $1.key }) {
-            assertClose(try XCTUnwrap(named[name], "no tensor \(name)"), norm, "‖∇\(name)‖")
-        }
-        assertClose(total, expected.grad_norm_total, "GPT total gradient norm")
+        try assertMatches(expected, loss: loss, model.layout, model.gradients, "GPT")
     }
 }
