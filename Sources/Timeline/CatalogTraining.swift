@@ -177,8 +177,9 @@ extension Catalog {
         }
     }
 
-    /// E[i][j] over the accepted checkpoints (rows, one per step, in time order) and the steps' groups
-    /// (columns, in time order), from the stored cells; cells not evaluated yet are nil.
+    /// E[i][j] over the accepted checkpoints (rows, one per step, in time order) and every step group that
+    /// was planned or evaluated on (columns, in time order: a group's label starts with its first month or
+    /// year, so labels sort by time), from the stored cells; cells not evaluated yet are nil.
     public func evalMatrix(higherIsBetter: Bool) throws -> EvalMatrix {
         let steps = try self.steps()
         let accepted = try checkpoints().filter(\.accepted)
@@ -186,12 +187,13 @@ extension Catalog {
         var byStep: [String: CheckpointRecord] = [:]
         for c in accepted { byStep[c.stepLabel] = c }
         let rows = steps.filter { byStep[$0.label] != nil }
-        let cells = Dictionary(try evalResults().map { ("\($0.checkpointID)/\($0.sliceGroup)", $0.value) },
+        let results = try evalResults()
+        let columns = Set(steps.map(\.label)).union(results.map(\.sliceGroup)).sorted()
+        let cells = Dictionary(results.map { ("\($0.checkpointID)/\($0.sliceGroup)", $0.value) },
                                uniquingKeysWith: { a, _ in a })
         let values = rows.map { step in
-            steps.map { group in cells["\(byStep[step.label]!.id)/\(group.label)"] ?? nil }
+            columns.map { group in cells["\(byStep[step.label]!.id)/\(group)"] ?? nil }
         }
-        return EvalMatrix(rows: rows.map(\.label), columns: steps.map(\.label), values: values,
-                          higherIsBetter: higherIsBetter)
+        return EvalMatrix(rows: rows.map(\.label), columns: columns, values: values, higherIsBetter: higherIsBetter)
     }
 }

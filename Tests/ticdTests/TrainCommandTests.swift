@@ -85,6 +85,26 @@ final class TrainCommandTests: XCTestCase {
         XCTAssertGreaterThan(detail["2016"]?["2016"]?["bits_per_byte"] ?? 0, 0)
     }
 
+    func testBackfillScoresOldCheckpointsOnAYearThatArrivedLater() throws {
+        let config = try prepare("backfill", policy: "cumulative-all", samples: 512)
+        let dir = root + "/backfill"
+        // 2017 arrives only after steps 1 and 2 were trained and evaluated.
+        let late = try Ticd.run(["corpus", "synthetic", "--out", dir + "/late", "--kind", "image-text", "--years", "2017",
+                                 "--per-month", "60", "--image-size", "32", "--seed", "2"])
+        XCTAssertEqual(late.status, 0)
+        XCTAssertEqual(try Ticd.run(["train", "--config", config, "--until-step", "2"]).status, 0)
+        let before = try eval(config)
+        XCTAssertEqual(before["columns"] as? [String], ["2014", "2015", "2016"])
+        XCTAssertEqual(try Ticd.run(["ingest", "--state", dir + "/state", dir + "/late"]).status, 0)
+        let backfill = try Ticd.run(["eval", "--config", config, "--backfill", "--json"])
+        XCTAssertEqual(backfill.status, 0, backfill.stderr)
+        let after = try XCTUnwrap(Ticd.json(backfill.stdout))
+        XCTAssertEqual(after["columns"] as? [String], ["2014", "2015", "2016", "2017"])
+        let matrix = try XCTUnwrap(after["matrix"] as? [[Any]])
+        XCTAssertEqual(matrix.map(\.count), [4, 4])
+        XCTAssertTrue(matrix.allSatisfy { $0.last is Double }, "both old checkpoints were scored on 2017")
+    }
+
     func testSequentialForgetsMoreThanCumulativeAll() throws {
         var backward: [String: Double] = [:]
         for policy in ["sequential", "cumulative-all"] {
