@@ -42,7 +42,7 @@ final class StepRunner {
     /// The plan a step trains on: the stored one when the step was planned before, else computed now and
     /// stored durably before training starts.
     private func storedOrNewPlan(_ group: StepGroup) throws -> StepPlan {
-        if let json = try catalog.plan(stepLabel: group.label), json != "{}" {
+        if let json = try catalog.plan(stepLabel: group.label) {
             return try StepPlan(jsonData: Data(json.utf8))
         }
         let plan = try Planner.plan(step: group.index, catalog: catalog, unit: config.stepUnit,
