@@ -128,11 +128,30 @@ final class TrainCommandTests: XCTestCase {
         let resumed = try Ticd.run(["train", "--config", killed, "--until-step", "1"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertTrue(resumed.stderr.contains("resuming 2014 at batch 5"), resumed.stderr)
-        let a = try TrainingCheckpoint.read(root + "/straight/state/checkpoints/step_0001_2014.ckpt").tensors
-        let b = try TrainingCheckpoint.read(root + "/killed/state/checkpoints/step_0001_2014.ckpt").tensors
-        XCTAssertEqual(a.keys.sorted(), b.keys.sorted())
-        for (name, tensor) in a {
-            XCTAssertTrue(tensor.values.elementsEqual(b[name]!.values) { $0.bitPattern == $1.bitPattern }, name)
+        try assertSameWeights(root + "/straight", root + "/killed")
+    }
+
+    func testSIGKILLMidStepThenRestartResumesFromTheLastCheckpointWithTheSameWeights() throws {
+        let straight = try prepare("straight", policy: "cumulative-all")
+        XCTAssertEqual(try Ticd.run(["train", "--config", straight, "--until-step", "1"]).status, 0)
+        let crashed = try prepare("crashed", policy: "cumulative-all", extra: ", \"checkpoint_every_s\": 0")
+        let first = try Ticd.run(["train", "--config", crashed, "--until-step", "1"],
+                                 environment: ["TICD_SIGKILL_AFTER_BATCH": "7"])
+        XCTAssertEqual(first.status, 128 + SIGKILL, "the process dies without any cleanup")
+        let resumed = try Ticd.run(["train", "--config", crashed, "--until-step", "1"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stderr.contains("resuming 2014 at batch 6"), resumed.stderr)
+        try assertSameWeights(root + "/straight", root + "/crashed")
+    }
+
+    /// The first step's final weights of two runs are equal bit for bit.
+    func assertSameWeights(_ a: String, _ b: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let x = try TrainingCheckpoint.read(a + "/state/checkpoints/step_0001_2014.ckpt").tensors
+        let y = try TrainingCheckpoint.read(b + "/state/checkpoints/step_0001_2014.ckpt").tensors
+        XCTAssertEqual(x.keys.sorted(), y.keys.sorted(), file: file, line: line)
+        for (name, tensor) in x {
+            XCTAssertTrue(tensor.values.elementsEqual(y[name]?.values ?? []) { $0.bitPattern == $1.bitPattern }, name,
+                          file: file, line: line)
         }
     }
 }

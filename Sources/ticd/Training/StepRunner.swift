@@ -169,8 +169,10 @@ final class StepRunner {
                                   totalBatches: header.totalBatches, maxGradNorm: maxGradNorm,
                                   batchesDone: header.batchesDone, forward: forward)
         let partialPath = TrainingCheckpoint.path(in: state.checkpoints, step: group.index, label: group.label, partial: true)
-        // Tests: deliver a real SIGTERM to ourselves after this batch, as systemd would mid-step.
-        let sigtermAfter = ProcessInfo.processInfo.environment["TICD_SIGTERM_AFTER_BATCH"].flatMap(Int.init)
+        // Tests: a real SIGTERM after this batch, as systemd sends mid-step, or a SIGKILL, as a crash would.
+        let environment = ProcessInfo.processInfo.environment
+        let sigtermAfter = environment["TICD_SIGTERM_AFTER_BATCH"].flatMap(Int.init)
+        let sigkillAfter = environment["TICD_SIGKILL_AFTER_BATCH"].flatMap(Int.init)
         let began = DispatchTime.now().uptimeNanoseconds
         let priorSeconds = header.seconds, priorSamples = header.samplesSeen
         var samples = 0
@@ -194,6 +196,7 @@ final class StepRunner {
             try TrainingCheckpoint.write(snapshot(complete: false), model: model, optimizer: optimizer, to: partialPath)
             lastCheckpoint = DispatchTime.now().uptimeNanoseconds
         }, progress: { p in
+            if p.batch == sigkillAfter { raise(SIGKILL) }
             if p.batch == sigtermAfter {
                 raise(SIGTERM)
                 while stop.caught == nil { usleep(1000) }
