@@ -62,4 +62,16 @@ step "ticd train: three yearly steps of a tiny CLIP, each warm-started from the 
 step "ticd eval: E[trained through][evaluated on], image-text retrieval mean_recall@1"
 "$ticd" eval --config "$out/config.json"
 
-step "Done. State directory: $out/state; config: $out/config.json"
+cat > "$out/config-lm.json" <<JSON
+{"state_dir": "$out/state-text", "task": "lm", "policy": "cumulative-all", "alpha": 0.5, "samples_per_step": 1200,
+ "batch_size": 8, "lr": 0.003, "wd": 0.033, "warmup": 4, "warmup_first": 8, "step_unit": "year", "threads": 2,
+ "model": {"vocab_size": 512, "context_length": 64, "width": 64, "layers": 2, "heads": 2}}
+JSON
+
+step "ticd train, task lm: three yearly steps of a tiny GPT on the drifting text series"
+"$ticd" train --config "$out/config-lm.json" --until-step 3 2>&1 | grep -E "trained|learning"
+
+step "ticd eval: E[trained through][evaluated on], perplexity (lower is better)"
+"$ticd" eval --config "$out/config-lm.json"
+
+step "Done. State directories: $out/state (CLIP) and $out/state-text (LM); configs: $out/config.json, $out/config-lm.json"
