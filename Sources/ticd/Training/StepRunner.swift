@@ -61,7 +61,12 @@ final class StepRunner {
     /// The run's tokenizer: learned from the first step's training text, stored in the catalog, then frozen.
     func tokenizer(vocabSize: Int) throws -> BPETokenizer {
         if let json = try catalog.meta("tokenizer") {
-            return try JSONDecoder().decode(BPETokenizer.self, from: Data(json.utf8))
+            let frozen = try JSONDecoder().decode(BPETokenizer.self, from: Data(json.utf8))
+            guard frozen.vocabularySize <= vocabSize else {
+                throw ConfigError(path: config.path, detail: "the run's tokenizer has \(frozen.vocabularySize) tokens, "
+                                      + "more than model.vocab_size \(vocabSize); the tokenizer is frozen for the run")
+            }
+            return frozen
         }
         let first = groups[0]
         var scan = ScanOptions()
