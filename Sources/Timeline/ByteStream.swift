@@ -8,3 +8,13 @@ public protocol ByteStream: AnyObject {
     /// - Throws: `ShardError` (`.truncated`, `.corrupt`, `.io`) naming the file and the offset.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
 }
+
+extension ByteStream {
+    /// Reads and discards the rest of the stream, so a hashing stream has seen every byte.
+    /// - Throws: the stream's `ShardError`.
+    func drain() throws {
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { scratch.deallocate() }
+        while try read(into: scratch) > 0 {}
+    }
+}

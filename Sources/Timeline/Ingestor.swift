@@ -224,9 +224,7 @@ public final class Ingestor {
     /// sha256 of a whole file, for shards a format reader could not finish.
     static func sha256(ofFile path: String) throws -> String {
         let file = try FileStream(path: path, hashing: true)
-        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
-        defer { scratch.deallocate() }
-        while try file.read(into: scratch) > 0 {}
+        try file.drain()
         return file.sha256Hex() ?? ""
     }
 }

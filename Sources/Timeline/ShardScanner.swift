@@ -43,7 +43,8 @@ public final class ShardScanner {
         case .jsonlGzip:
             try scanLines(GzipDecompressStream(input, path: path), &summary, &dedup, body)
         }
-        try drain(input)
+        // What a format reader left unread (tar padding after the end blocks), so the hash covers the file.
+        try input.drain()
         summary.sha256 = input.sha256Hex() ?? ""
         return summary
     }
@@ -222,13 +223,6 @@ public final class ShardScanner {
                                 detail: "the path's month \(month) is outside [\(options.window.earliest), now + 1 day]")
         }
         return month
-    }
-
-    /// Reads what a format reader left unread (tar padding after the end blocks), so the hash covers the file.
-    private func drain(_ file: ByteStream) throws {
-        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
-        defer { scratch.deallocate() }
-        while try file.read(into: scratch) > 0 {}
     }
 
     static func contentKey(_ hash: UInt64) -> String {
