@@ -56,7 +56,7 @@ public enum PlanBenchmark {
         let last = Month(year: 2022, month: 12)!
         var rows: [Row] = []
         for policy in policies {
-            resetPeakRSS()
+            ProcessMemory.resetPeak()
             let start = DispatchTime.now()
             let input = try PlanInput(catalog: catalog, through: last)
             let groups = StepGrouping.groups(months: input.months, unit: .year, firstStepUntil: nil)
@@ -64,7 +64,7 @@ public enum PlanBenchmark {
                                       samplesPerStep: samplesPerStep, seed: 0)
             let plan = try Planner.plan(step: groups.count, groups: groups, counts: input, config: config)
             let planned = DispatchTime.now()
-            let planPeak = peakRSSMB()
+            let planPeak = Double(ProcessMemory.peakResidentKiB()) / 1024
             let json = try plan.jsonData()
             let encoded = DispatchTime.now()
             let decoded = try StepPlan(jsonData: json)
@@ -76,7 +76,7 @@ public enum PlanBenchmark {
             let row = Row(policy: policy, shards: shards, seconds: seconds(start, planned),
                           peakRSSMB: planPeak, draws: plan.draws.count, jsonBytes: json.count,
                           encodeSeconds: seconds(planned, encoded), decodeSeconds: seconds(encoded, done),
-                          saveSeconds: seconds(done, saved), jsonPeakRSSMB: peakRSSMB())
+                          saveSeconds: seconds(done, saved), jsonPeakRSSMB: Double(ProcessMemory.peakResidentKiB()) / 1024)
             report(row)
             rows.append(row)
         }
@@ -141,23 +141,6 @@ public enum PlanBenchmark {
 
     private static func seconds(_ from: DispatchTime, _ to: DispatchTime) -> Double {
         Double(to.uptimeNanoseconds - from.uptimeNanoseconds) / 1e9
-    }
-
-    /// Resets VmHWM to the current resident set (Linux `clear_refs` value 5); harmless where refused.
-    private static func resetPeakRSS() {
-        guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return }
-        try? handle.write(contentsOf: Data("5".utf8))
-        try? handle.close()
-    }
-
-    /// VmHWM from /proc/self/status, in MiB; 0 where there is no /proc.
-    private static func peakRSSMB() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0
-            return kilobytes / 1024
-        }
-        return 0
     }
 
     /// A small fixed-seed generator, so the synthetic catalog is the same on every run.

@@ -47,7 +47,7 @@ enum IngestCommand {
         printError(String(format: "ticd ingest: %d accepted, %d duplicate, %d quarantined; %d samples, %.1f MB in %.2f s; peak RSS %d MiB",
                           outcomes[.accepted, default: 0], outcomes[.duplicate, default: 0],
                           outcomes[.quarantined, default: 0], samples, Double(bytes) / 1e6, seconds,
-                          ProcessStats.peakRSSKiB() / 1024))
+                          ProcessMemory.peakResidentKiB() / 1024))
         return outcomes[.quarantined, default: 0] > 0 ? 3 : 0
     }
 
