@@ -3,16 +3,7 @@ import XCTest
 
 /// `ticd ingest`, `slices` and `shards` through the binary: the DESIGN §10 contracts, exit statuses, crash
 /// recovery across processes and bounded memory.
-final class IngestCommandTests: XCTestCase {
-    var root = ""
-
-    override func setUpWithError() throws {
-        root = NSTemporaryDirectory() + "ticd-cli-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: root) }
-
+final class IngestCommandTests: TemporaryDirectoryTestCase {
     func corpus(_ kind: String, years: String = "2015", perMonth: Int = 8, out: String? = nil,
                 extra: [String] = []) throws -> String {
         let dir = out ?? root + "/corpus-\(kind)"

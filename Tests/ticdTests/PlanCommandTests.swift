@@ -2,16 +2,7 @@ import Foundation
 import XCTest
 
 /// `ticd plan` through the binary: the config contract (defaults, unknown keys) and the plan's JSON.
-final class PlanCommandTests: XCTestCase {
-    var root = ""
-
-    override func setUpWithError() throws {
-        root = NSTemporaryDirectory() + "ticd-plan-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: root) }
-
+final class PlanCommandTests: TemporaryDirectoryTestCase {
     func write(_ json: String, to name: String) -> String {
         let path = root + "/" + name
         XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(json.utf8)))

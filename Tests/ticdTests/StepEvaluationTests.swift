@@ -5,16 +5,7 @@ import Timeline
 @testable import ticd
 
 /// Evaluation reads held-out samples back from the catalog and the store, and scores them.
-final class StepEvaluationTests: XCTestCase {
-    var root = ""
-
-    override func setUpWithError() throws {
-        root = NSTemporaryDirectory() + "ticd-eval-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: root) }
-
+final class StepEvaluationTests: TemporaryDirectoryTestCase {
     /// Ingests one synthetic year of `kind` with a large held-out share.
     func ingest(_ kind: String) throws -> (Catalog, StateDirectory) {
         let corpus = SyntheticCorpus(out: root + "/corpus", firstYear: 2015, lastYear: 2015, seed: 4, perMonth: 12,

@@ -5,16 +5,7 @@ import Models
 
 /// `ticd train` and `ticd eval` end to end through the binary, on a small synthetic image-text series whose
 /// shapes and colours drift by year.
-final class TrainCommandTests: XCTestCase {
-    var root = ""
-
-    override func setUpWithError() throws {
-        root = NSTemporaryDirectory() + "ticd-train-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: root) }
-
+final class TrainCommandTests: TemporaryDirectoryTestCase {
     /// A corpus of 2014-2016 ingested into `name/state`, and a config for it.
     func prepare(_ name: String, policy: String, samples: Int = 2048, extra: String = "") throws -> String {
         let dir = root + "/" + name
