@@ -39,7 +39,7 @@ extension Ingestor {
     /// Registers a file that already sits in the store; it is scanned again, since its counts were never
     /// committed. A store file that no longer validates is quarantined like any other shard.
     private func adopt(_ stored: String, sourcePath: String) throws -> Bool {
-        guard let format = ShardFormat(path: stored) else { return false }
+        guard ShardFormat(path: stored) != nil else { return false }
         let saved = options.keepSource
         options.keepSource = true
         defer { options.keepSource = saved }
@@ -48,7 +48,6 @@ extension Ingestor {
         if let sha = result.sha256, let shard = try catalog.shard(sha256: sha), shard.sourcePath != sourcePath {
             try catalog.setSourcePath(id: shard.id, sourcePath)
         }
-        _ = format
         return result.outcome == .accepted
     }
 

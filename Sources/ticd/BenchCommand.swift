@@ -53,7 +53,6 @@ enum BenchCommand {
 
         var options = ScanOptions()
         options.decodeThreads = threads
-        options.window = TimeWindow()
         let repeats = max(1, try a.int("repeat") ?? 3)
         var rows: [Row] = []
         for (format, path) in [("jsonl.zst", textPath), ("tar", tarPath)] {
