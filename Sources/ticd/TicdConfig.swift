@@ -30,6 +30,12 @@ struct TicdConfig: Decodable, Equatable {
     var seed: UInt64 = 0
     var threads = 2
     var checkpointEveryS = 600.0
+    /// Seconds a shard written in place must keep its size and mtime before the daemon takes it (DESIGN §2).
+    var quietPeriodS = 60.0
+    /// Seconds between full rescans of the inbox, besides the one at start and on an inotify overflow.
+    var rescanIntervalS = 300.0
+    /// The group (name or number) whose members may make mutating socket requests, besides the daemon's uid.
+    var socketGroup: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case stateDir = "state_dir", inbox, socket, task, model, policy, alpha, bufferSize = "buffer_size"
@@ -37,6 +43,7 @@ struct TicdConfig: Decodable, Equatable {
         case warmupFirst = "warmup_first", lrSchedule = "lr_schedule", stepUnit = "step_unit"
         case firstStepUntil = "first_step_until", evalFraction = "eval_fraction", evalPerSlice = "eval_per_slice"
         case seed, threads, checkpointEveryS = "checkpoint_every_s"
+        case quietPeriodS = "quiet_period_s", rescanIntervalS = "rescan_interval_s", socketGroup = "socket_group"
     }
 
     init() {}
@@ -65,6 +72,9 @@ struct TicdConfig: Decodable, Equatable {
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? d.seed
         threads = try c.decodeIfPresent(Int.self, forKey: .threads) ?? d.threads
         checkpointEveryS = try c.decodeIfPresent(Double.self, forKey: .checkpointEveryS) ?? d.checkpointEveryS
+        quietPeriodS = try c.decodeIfPresent(Double.self, forKey: .quietPeriodS) ?? d.quietPeriodS
+        rescanIntervalS = try c.decodeIfPresent(Double.self, forKey: .rescanIntervalS) ?? d.rescanIntervalS
+        socketGroup = try c.decodeIfPresent(String.self, forKey: .socketGroup)
     }
 
     /// Reads and checks a config file.
@@ -107,6 +117,9 @@ struct TicdConfig: Decodable, Equatable {
             throw ConfigError(path: path, detail: "lr_schedule must be cosine, ar-cosine or rsqrt, not \"\(lrSchedule)\"")
         }
         guard (0...1).contains(evalFraction) else { throw ConfigError(path: path, detail: "eval_fraction must be within [0, 1]") }
+        guard quietPeriodS >= 0, rescanIntervalS > 0 else {
+            throw ConfigError(path: path, detail: "quiet_period_s must be at least 0 and rescan_interval_s above 0")
+        }
         guard threads >= 1, batchSize >= 1 else { throw ConfigError(path: path, detail: "threads and batch_size must be at least 1") }
         do { try replay.validate() } catch { throw ConfigError(path: path, detail: "\(error)") }
     }
