@@ -20,11 +20,25 @@ enum CatalogCommands {
         }
     }
 
-    static func slices(_ args: [String]) throws -> Int32 {
-        let (catalog, json) = try open(args)
-        let rows = try catalog.slices().map {
+    /// The rows of `ticd slices --json` and `GET /v0/slices`.
+    static func sliceRows(_ catalog: Catalog) throws -> [SliceRow] {
+        try catalog.slices().map {
             SliceRow(slice: $0.slice.description, train: $0.train, eval: $0.eval, shards: $0.shards)
         }
+    }
+
+    /// The rows of `ticd shards --json` and `GET /v0/shards`.
+    static func shardRows(_ catalog: Catalog) throws -> [ShardRow] {
+        try catalog.shards().map { s in
+            ShardRow(path: s.storePath ?? s.sourcePath, sha256: s.sha256, state: s.state.rawValue,
+                     reason: s.reason, reasonCode: s.reasonCode, samples: s.samples, dropped: s.dropped,
+                     slices: Dictionary(uniqueKeysWithValues: s.slices.map { ($0.key.description, $0.value.train + $0.value.eval) }))
+        }
+    }
+
+    static func slices(_ args: [String]) throws -> Int32 {
+        let (catalog, json) = try open(args)
+        let rows = try sliceRows(catalog)
         if json {
             print(jsonLine(rows))
         } else {
@@ -38,11 +52,7 @@ enum CatalogCommands {
 
     static func shards(_ args: [String]) throws -> Int32 {
         let (catalog, json) = try open(args)
-        let rows = try catalog.shards().map { s in
-            ShardRow(path: s.storePath ?? s.sourcePath, sha256: s.sha256, state: s.state.rawValue,
-                     reason: s.reason, reasonCode: s.reasonCode, samples: s.samples, dropped: s.dropped,
-                     slices: Dictionary(uniqueKeysWithValues: s.slices.map { ($0.key.description, $0.value.train + $0.value.eval) }))
-        }
+        let rows = try shardRows(catalog)
         if json {
             print(jsonLine(rows))
         } else {

@@ -13,6 +13,9 @@ enum CommandLineInterface {
       plan    --config FILE --step N [--json] [--fresh]
       train   --config FILE [--until-step N] [--json]
       eval    --config FILE [--json] [--backfill]
+      run     --config FILE [--inbox DIR] [--state DIR] [--socket PATH] [--quiet-period S]
+      query   [--socket PATH | --config FILE] NAME [--json BODY]   NAME: status, slices, shards, steps,
+              checkpoints, eval, robustness, plan?step=N, metrics; train, pause, resume, evaluate (POST)
       corpus  synthetic --out DIR --kind image-text|text [--years A-B] [--seed S] [--per-month N] [--months N]
       bench   ingest [--json] [--mb N] [--images N] [--dir DIR] [--no-reference]
       bench   plan [--json] [--shards N]
@@ -36,6 +39,8 @@ enum CommandLineInterface {
             case "plan": return try PlanCommand.run(rest)
             case "train": return try TrainCommand.run(rest)
             case "eval": return try EvalCommand.run(rest)
+            case "run": return try RunCommand.run(rest)
+            case "query": return try QueryCommand.run(rest)
             case "corpus": return try CorpusCommand.run(rest)
             case "bench": return try BenchCommand.run(rest)
             case "doctor": return try DoctorCommand.run(rest)

@@ -15,13 +15,7 @@ enum PlanCommand {
             throw UsageError("no catalog at \(state.catalogPath); ingest some shards first")
         }
         let catalog = try Catalog(path: state.catalogPath)
-        var plan = try Planner.plan(step: step, catalog: catalog, unit: config.stepUnit,
-                                    firstStepUntil: config.firstStepUntil, config: config.replay)
-        var stored = false
-        if !a.flag("fresh"), let json = try catalog.plan(stepLabel: plan.label) {
-            plan = try StepPlan(jsonData: Data(json.utf8))
-            stored = true
-        }
+        let (plan, stored) = try resolve(step: step, config: config, catalog: catalog, fresh: a.flag("fresh"))
         if a.flag("json") {
             print(String(decoding: try plan.jsonData(), as: UTF8.self))
             return 0
@@ -38,5 +32,16 @@ enum PlanCommand {
         }
         print("\(plan.draws.count) shard draws")
         return 0
+    }
+
+    /// Step N's plan: the stored one a started step trains on, unless `fresh`, else computed from the catalog
+    /// now. Serves `ticd plan` and `GET /v0/plan?step=N`.
+    static func resolve(step: Int, config: TicdConfig, catalog: Catalog, fresh: Bool) throws -> (plan: StepPlan, stored: Bool) {
+        let plan = try Planner.plan(step: step, catalog: catalog, unit: config.stepUnit,
+                                    firstStepUntil: config.firstStepUntil, config: config.replay)
+        if !fresh, let json = try catalog.plan(stepLabel: plan.label) {
+            return (try StepPlan(jsonData: Data(json.utf8)), true)
+        }
+        return (plan, false)
     }
 }

@@ -41,7 +41,8 @@ enum TrainCommand {
         guard let latest = months.max() else { throw UsageError("the catalog holds no ready shard") }
         let groups = StepGrouping.groups(months: months, unit: config.stepUnit, firstStepUntil: config.firstStepUntil)
         let stop = StopSignal()
-        let runner = StepRunner(config: config, catalog: catalog, state: state, groups: groups, stop: stop)
+        let runner = StepRunner(config: config, catalog: catalog, state: state, groups: groups,
+                                shouldStop: { stop.caught != nil })
         for group in groups {
             let asked = untilStep.map { group.index <= $0 } ?? false
             guard asked || StepGrouping.isComplete(group, latestMonth: latest) else { break }

@@ -9,15 +9,28 @@ import Timeline
 final class StepRunner {
     enum Outcome: Equatable { case done, stopped(batches: Int) }
 
+    /// Where a running step reports to: log lines, each batch, and the start of its evaluation. `ticd train`
+    /// prints; the daemon also feeds its state value and watchdog heartbeat from these.
+    struct Observer {
+        var log: (String) -> Void = { printError("ticd train: " + $0) }
+        var batch: (_ group: StepGroup, _ progress: StepProgress) -> Void = { _, _ in }
+        var evaluating: (_ group: StepGroup) -> Void = { _ in }
+    }
+
     let config: TicdConfig
     let catalog: Catalog
     let state: StateDirectory
     let groups: [StepGroup]
-    let stop: StopSignal
+    /// Polled after every batch: true stops the step between batches, checkpointed (a signal, a pause).
+    let shouldStop: () -> Bool
+    let observer: Observer
 
-    init(config: TicdConfig, catalog: Catalog, state: StateDirectory, groups: [StepGroup], stop: StopSignal) {
+    /// - Parameter groups: the step groups each trained checkpoint is evaluated on.
+    init(config: TicdConfig, catalog: Catalog, state: StateDirectory, groups: [StepGroup],
+         shouldStop: @escaping () -> Bool, observer: Observer = Observer()) {
         self.config = config; self.catalog = catalog; self.state = state; self.groups = groups
-        self.stop = stop
+        self.shouldStop = shouldStop
+        self.observer = observer
     }
 
     func run(_ group: StepGroup) throws -> Outcome {
@@ -32,12 +45,13 @@ final class StepRunner {
         guard let checkpoint = try catalog.checkpoints().last(where: { $0.accepted && $0.stepLabel == group.label }) else {
             throw ConfigError(path: state.catalogPath, detail: "step \(group.label) is trained but has no accepted checkpoint")
         }
+        observer.evaluating(group)
         try EvaluationPass.run(checkpoint: checkpoint, groups: groups, catalog: catalog, state: state, log: log)
         try catalog.setStepState(label: group.label, "evaluated")
         return .done
     }
 
-    private func log(_ line: String) { printError("ticd train: " + line) }
+    private func log(_ line: String) { observer.log(line) }
 
     /// The plan a step trains on: the stored one when the step was planned before, else computed now and
     /// stored durably before training starts.
@@ -60,6 +74,11 @@ final class StepRunner {
 
     /// The run's tokenizer: learned from the first step's training text, stored in the catalog, then frozen.
     func tokenizer(vocabSize: Int) throws -> BPETokenizer {
+        // 256 byte tokens plus the start and end tokens; a smaller table would index past the embedding.
+        guard vocabSize >= 258 else {
+            throw ConfigError(path: config.path, detail: "model.vocab_size \(vocabSize) is too small: the tokenizer needs "
+                                  + "256 byte tokens and 2 special tokens, so at least 258")
+        }
         if let json = try catalog.meta("tokenizer") {
             let frozen = try JSONDecoder().decode(BPETokenizer.self, from: Data(json.utf8))
             guard frozen.vocabularySize <= vocabSize else {
@@ -195,7 +214,7 @@ final class StepRunner {
             guard let item = try next() else { return nil }
             samples += item.1
             return item
-        }, shouldStop: { stop.caught != nil }, checkpointDue: {
+        }, shouldStop: shouldStop, checkpointDue: {
             Double(DispatchTime.now().uptimeNanoseconds - lastCheckpoint) / 1e9 >= config.checkpointEveryS
         }, checkpoint: { _ in
             try TrainingCheckpoint.write(snapshot(complete: false), model: model, optimizer: optimizer, to: partialPath)
@@ -204,8 +223,9 @@ final class StepRunner {
             if p.batch == sigkillAfter { raise(SIGKILL) }
             if p.batch == sigtermAfter {
                 raise(SIGTERM)
-                while stop.caught == nil { usleep(1000) }
+                while !shouldStop() { usleep(1000) }
             }
+            observer.batch(group, p)
             guard p.batch == p.of || p.batch % 10 == 0 || p.batch == 1 else { return }
             log(String(format: "step %d (%@) batch %d of %d, loss %.4f, lr %.2e, %.1f samples/s, ETA %.0f s",
                        group.index, group.label, p.batch, p.of, p.loss, p.lr, p.samplesPerSecond, p.etaSeconds))

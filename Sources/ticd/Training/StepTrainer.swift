@@ -1,6 +1,16 @@
 import Foundation
 import Models
 
+/// One batch's progress report: the same for every model, so observers need not know which one trains.
+struct StepProgress {
+    let batch: Int
+    let of: Int
+    let loss: Float
+    let lr: Float
+    let samplesPerSecond: Double
+    let etaSeconds: Double
+}
+
 /// The inner loop of one training step: for each batch, forward, backward, clip, AdamW with the
 /// step's schedule. It owns no data loading and no files: the caller hands it batches and decides what a
 /// checkpoint is, so the same loop serves CLIP and GPT, fresh and resumed steps.
@@ -16,15 +26,7 @@ final class StepTrainer<Model: TrainableModel, Batch> {
     /// Batches done so far in this step (the plan cursor).
     private(set) var batchesDone: Int
 
-    /// One progress report.
-    struct Progress {
-        let batch: Int
-        let of: Int
-        let loss: Float
-        let lr: Float
-        let samplesPerSecond: Double
-        let etaSeconds: Double
-    }
+    typealias Progress = StepProgress
 
     enum Outcome: Equatable { case finished, stopped }
 

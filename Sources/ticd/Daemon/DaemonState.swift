@@ -1,0 +1,55 @@
+import Foundation
+
+/// What the daemon is doing, as one value (STYLE: "one loop, visible state"). `/v0/status` answers it and
+/// systemd's `STATUS=` line is its `summary`.
+///
+/// Training and ingest run side by side, so the value has the work loop's phase and, beside it, the shard
+/// being ingested; both change only through `DaemonStatusBoard`.
+struct DaemonState: Equatable {
+    enum Phase: Equatable {
+        /// Repairing what the last run left (before READY=1).
+        case starting
+        case idle
+        /// `step` of `steps` known step groups; `batch` of `batches` in it.
+        case training(step: Int, steps: Int, label: String, batch: Int, batches: Int)
+        /// Scoring a checkpoint: the step just trained (`step` of `steps`), or an older one on groups that
+        /// arrived since (`step` 0).
+        case evaluating(step: Int, steps: Int, label: String)
+        /// Training is held by `POST /v0/pause`; ingest goes on.
+        case paused
+        case stopping
+
+        var name: String {
+            switch self {
+            case .starting: return "starting"
+            case .idle: return "idle"
+            case .training: return "training"
+            case .evaluating: return "evaluating"
+            case .paused: return "paused"
+            case .stopping: return "stopping"
+            }
+        }
+    }
+
+    var phase: Phase = .starting
+    /// The inbox file being ingested now, if any.
+    var ingesting: String?
+    /// Complete shards waiting for ingest plus files still being written.
+    var pendingShards = 0
+
+    /// One line for `systemctl status` and the log: "training step 2/3 (2015) batch 40/64; ingesting x.tar".
+    var summary: String {
+        var text: String
+        switch phase {
+        case let .training(step, steps, label, batch, batches):
+            text = "training step \(step)/\(steps) (\(label)) batch \(batch)/\(batches)"
+        case let .evaluating(step, steps, label):
+            text = step > 0 ? "evaluating step \(step)/\(steps) (\(label))" : "evaluating the \(label) checkpoint on new data"
+        default:
+            text = phase.name
+        }
+        if let ingesting { text += "; ingesting \((ingesting as NSString).lastPathComponent)" }
+        if pendingShards > 0 { text += "; \(pendingShards) shard\(pendingShards == 1 ? "" : "s") pending" }
+        return text
+    }
+}

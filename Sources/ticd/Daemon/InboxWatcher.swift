@@ -1,0 +1,164 @@
+import Foundation
+import Glibc
+import Timeline
+
+/// Watches the inbox tree with inotify and hands out shards once they are complete (DESIGN §2).
+///
+/// inotify is the fast path; the truth is the directory itself: a rescan on start, every `rescanInterval`
+/// seconds and whenever the kernel's event queue overflows picks up whatever events missed. Subdirectories
+/// (img2dataset writes `00000.tar` under one folder per run) are watched as they appear.
+final class InboxWatcher {
+    let root: String
+    var quietPeriod: Double
+
+    private let inotify: Inotify
+    private var directories: [Int32: String] = [:]
+    private var candidates: [String: ShardCompleteness.Observation] = [:]
+    /// Files whose ingest failed with an error (not a quarantine, which moves the file): skipped until their
+    /// size or mtime changes, so one unreadable file does not spin the loop.
+    private var failed: [String: ShardCompleteness.Observation] = [:]
+    private let wallClock: () -> Double
+
+    /// - Throws: `InotifyError` when inotify is unavailable; the inbox itself is created if missing.
+    init(root: String, quietPeriod: Double, wallClock: @escaping () -> Double = { Date().timeIntervalSince1970 }) throws {
+        self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
+        self.quietPeriod = quietPeriod
+        self.wallClock = wallClock
+        inotify = try Inotify()
+        try FileManager.default.createDirectory(atPath: self.root, withIntermediateDirectories: true)
+        try addWatch(self.root)
+    }
+
+    /// Files waiting to become complete.
+    var pendingCount: Int { candidates.count }
+
+    /// Walks the whole tree: watches every directory and records every shard file as a candidate.
+    func rescan() {
+        var stack = [root]
+        while let directory = stack.popLast() {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
+            for name in names.sorted() {
+                let path = directory + "/" + name
+                guard !ShardCompleteness.isIgnored(relativePath: name) else { continue }
+                var status = stat()
+                guard lstat(path, &status) == 0 else { continue }
+                if status.st_mode & S_IFMT == S_IFDIR {
+                    if !directories.values.contains(path) { try? addWatch(path) }
+                    stack.append(path)
+                } else if status.st_mode & S_IFMT == S_IFREG, ShardCompleteness.isShard(path), candidates[path] == nil {
+                    candidates[path] = observation(status, renamedIn: false)
+                }
+            }
+        }
+    }
+
+    /// Waits up to `timeout` seconds for inotify events and records what they say.
+    /// - Returns: true when something arrived (a new candidate, a marker, a directory), so the caller looks
+    ///   for complete shards again.
+    func waitForEvents(timeout: Double) throws -> Bool {
+        let events = try inotify.read(timeout: timeout)
+        for event in events {
+            if event.overflowed {
+                rescan()
+                continue
+            }
+            guard let directory = directories[event.watch] else { continue }
+            if event.watchGone {
+                directories[event.watch] = nil
+                continue
+            }
+            guard !event.name.isEmpty, !ShardCompleteness.isIgnored(relativePath: event.name) else { continue }
+            let path = directory + "/" + event.name
+            if event.isDirectory {
+                if event.created || event.movedIn {
+                    try? addWatch(path)
+                    rescanSubtree(path, renamedIn: event.movedIn)
+                }
+                continue
+            }
+            guard ShardCompleteness.isShard(path) else { continue }
+            var status = stat()
+            guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
+            let renamedIn = event.movedIn || candidates[path]?.renamedIn == true
+            candidates[path] = observation(status, renamedIn: renamedIn)
+        }
+        return !events.isEmpty
+    }
+
+    /// The candidates that are complete now, in path order (monthly names sort by time), each with the rule
+    /// that admitted it; files that vanished are dropped.
+    func completeShards() -> [(path: String, reason: ShardCompleteness.Reason)] {
+        var ready: [(String, ShardCompleteness.Reason)] = []
+        for path in candidates.keys.sorted() {
+            var status = stat()
+            guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+                candidates[path] = nil
+                continue
+            }
+            let previous = candidates[path]!
+            var current = observation(status, renamedIn: previous.renamedIn)
+            if let bad = failed[path] {
+                current.renamedIn = false
+                if bad.size == current.size && bad.mtime == current.mtime { continue }
+                failed[path] = nil
+            }
+            if let reason = ShardCompleteness.decide(previous: previous, current: current, hasMarker: hasMarker(path),
+                                                     now: wallClock(), quietPeriod: quietPeriod) {
+                ready.append((path, reason))
+            } else {
+                candidates[path] = current
+            }
+        }
+        return ready
+    }
+
+    /// The shard was handed to ingest and is gone from the inbox (stored, quarantined or a duplicate).
+    func ingested(_ path: String) {
+        candidates[path] = nil
+    }
+
+    /// Ingest failed with an error and left the file in place: wait for it to change before trying again.
+    func ingestFailed(_ path: String) {
+        var status = stat()
+        guard lstat(path, &status) == 0 else { candidates[path] = nil; return }
+        failed[path] = observation(status, renamedIn: false)
+        candidates[path] = observation(status, renamedIn: false)
+    }
+
+    private func hasMarker(_ path: String) -> Bool {
+        if ShardCompleteness.markerPaths(for: path).contains(where: FileOps.exists) { return true }
+        let sizes = (path as NSString).deletingLastPathComponent + "/sizes.json"
+        guard let data = FileManager.default.contents(atPath: sizes) else { return false }
+        return ShardCompleteness.sizesJSON(data, names: (path as NSString).lastPathComponent)
+    }
+
+    private func rescanSubtree(_ directory: String, renamedIn: Bool) {
+        var stack = [directory]
+        while let current = stack.popLast() {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: current) else { continue }
+            for name in names where !ShardCompleteness.isIgnored(relativePath: name) {
+                let path = current + "/" + name
+                var status = stat()
+                guard lstat(path, &status) == 0 else { continue }
+                if status.st_mode & S_IFMT == S_IFDIR {
+                    if !directories.values.contains(path) { try? addWatch(path) }
+                    stack.append(path)
+                } else if status.st_mode & S_IFMT == S_IFREG, ShardCompleteness.isShard(path) {
+                    // A folder renamed in carries files that were complete before the rename.
+                    candidates[path] = observation(status, renamedIn: renamedIn || candidates[path]?.renamedIn == true)
+                }
+            }
+        }
+    }
+
+    private func addWatch(_ path: String) throws {
+        let wd = try inotify.watch(directory: path)
+        directories[wd] = path
+    }
+
+    private func observation(_ status: stat, renamedIn: Bool) -> ShardCompleteness.Observation {
+        ShardCompleteness.Observation(size: Int64(status.st_size),
+                                      mtime: Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9,
+                                      renamedIn: renamedIn)
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Timeline
+
+/// The daemon's ingest side, on a thread of its own: waits on inotify, rescans on a timer, and ingests every
+/// shard the completeness rules admit, one at a time, while a step may be training on the other thread.
+final class IngestLoop {
+    private let watcher: InboxWatcher
+    private let ingestor: Ingestor
+    private let control: DaemonControl
+    private let log: DaemonLog
+    private let beat: () -> Void
+    private let settings: () -> (quietPeriod: Double, rescanInterval: Double, kind: ShardKind)
+    private let pollInterval: Double
+
+    /// - Parameters:
+    ///   - settings: read each turn, so a SIGHUP reload of the quiet period or rescan interval takes effect.
+    ///   - pollInterval: the longest inotify wait, so the heartbeat and timers run on a silent inbox.
+    init(watcher: InboxWatcher, ingestor: Ingestor, control: DaemonControl, log: DaemonLog, pollInterval: Double,
+         settings: @escaping () -> (quietPeriod: Double, rescanInterval: Double, kind: ShardKind),
+         beat: @escaping () -> Void) {
+        self.watcher = watcher; self.ingestor = ingestor; self.control = control; self.log = log
+        self.pollInterval = pollInterval; self.settings = settings; self.beat = beat
+    }
+
+    func run() {
+        var lastRescan = Date.distantPast
+        while !control.isStopping {
+            beat()
+            let current = settings()
+            watcher.quietPeriod = current.quietPeriod
+            if Date().timeIntervalSince(lastRescan) >= current.rescanInterval {
+                watcher.rescan()
+                lastRescan = Date()
+            }
+            for (path, reason) in watcher.completeShards() {
+                guard !control.isStopping else { break }
+                ingest(path, reason: reason, kind: current.kind)
+                beat()
+            }
+            control.update { $0.pendingShards = watcher.pendingCount }
+            do {
+                // Wake at least every pollInterval, and sooner while a quiet period is running out.
+                let wait = watcher.pendingCount > 0 ? min(pollInterval, max(0.05, current.quietPeriod / 4)) : pollInterval
+                _ = try watcher.waitForEvents(timeout: wait)
+            } catch {
+                log.log(.err, "inbox watch: \(error); rescanning")
+                control.recordError("\(error)")
+                lastRescan = .distantPast
+                Thread.sleep(forTimeInterval: pollInterval)
+            }
+        }
+    }
+
+    private func ingest(_ path: String, reason: ShardCompleteness.Reason, kind: ShardKind) {
+        if let format = ShardFormat(path: path), format.kind != kind {
+            log.log(.warning, "\(path) holds \(format.kind.rawValue) data but this daemon trains on \(kind.rawValue); "
+                    + "left in the inbox")
+            watcher.ingestFailed(path)
+            return
+        }
+        control.update { $0.ingesting = path }
+        defer { control.update { $0.ingesting = nil } }
+        do {
+            let result = try ingestor.ingest(path: path)
+            watcher.ingested(path)
+            control.count {
+                $0.shardsByOutcome[result.outcome.rawValue, default: 0] += 1
+                if result.outcome == .accepted { $0.samplesIngested += result.samples }
+            }
+            let slices = result.slices.keys.sorted()
+            let fields = ["TICD_SLICE": slices.count == 1 ? slices[0] : slices.joined(separator: ",")]
+            switch result.outcome {
+            case .accepted:
+                log.log(.info, "accepted \(path) (\(reason.rawValue)): \(result.samples) samples, \(result.dropped) dropped",
+                        fields: fields)
+            case .duplicate:
+                log.log(.info, "duplicate \(path): \(result.reason ?? "already ingested")", fields: fields)
+            case .quarantined:
+                log.log(.warning, "quarantined \(path): \(result.reason ?? "")", fields: fields)
+            }
+        } catch {
+            log.log(.err, "ingest \(path): \(error); left in place until it changes")
+            control.recordError("ingest \(path): \(error)")
+            control.count { $0.ingestErrors += 1 }
+            watcher.ingestFailed(path)
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import Models
+import Replay
+import Timeline
+
+/// The daemon's training side, on a thread of its own: when a step group is complete (a later month has
+/// arrived) or a client asked for it, plan → train → checkpoint → evaluate; then fill the evaluation cells
+/// that new groups opened for older checkpoints. Ingest and the socket run on other threads meanwhile.
+///
+/// Its heartbeat comes from here — between batches, between evaluation cells, and while it waits — so a
+/// wedged step stops the systemd watchdog pings.
+final class WorkLoop {
+    /// What to do next, read off the catalog.
+    enum Job: Equatable {
+        case step(StepGroup, evaluateOn: [StepGroup], steps: Int)
+        /// Fill the missing cells of one checkpoint.
+        case backfill(CheckpointRecord, groups: [StepGroup])
+        /// Score every accepted checkpoint again on every complete group (`POST /v0/evaluate {"redo": true}`).
+        case redoAll(groups: [StepGroup])
+    }
+
+    private let config: () -> TicdConfig
+    private let state: StateDirectory
+    private let catalog: Catalog
+    private let control: DaemonControl
+    private let log: DaemonLog
+    private let beat: () -> Void
+    /// Seconds between heartbeats while idle.
+    private let idleWake: Double
+
+    init(config: @escaping () -> TicdConfig, state: StateDirectory, catalog: Catalog, control: DaemonControl,
+         log: DaemonLog, idleWake: Double, beat: @escaping () -> Void) {
+        self.config = config; self.state = state; self.catalog = catalog; self.control = control
+        self.log = log; self.idleWake = idleWake; self.beat = beat
+    }
+
+    /// Runs until the daemon stops.
+    func run() {
+        while !control.isStopping {
+            beat()
+            let generation = control.generation
+            if control.pending.paused {
+                control.update { $0.phase = .paused }
+                control.wait(timeout: idleWake, since: generation)
+                continue
+            }
+            do {
+                guard let job = try nextJob() else {
+                    control.update { $0.phase = .idle }
+                    control.wait(timeout: idleWake, since: generation)
+                    continue
+                }
+                try perform(job)
+            } catch {
+                // A failing step must not take the daemon (and ingest) down: report it and retry later.
+                log.log(.err, "work loop: \(error)")
+                control.recordError("\(error)")
+                control.update { $0.phase = .idle }
+                backOff(seconds: 30)
+            }
+        }
+    }
+
+    /// Waits before retrying a failed job, still beating and still stopping promptly; a client's request
+    /// (train, evaluate, resume) ends the wait early.
+    private func backOff(seconds: Double) {
+        let until = Date(timeIntervalSinceNow: seconds)
+        let asked = control.pending
+        while Date() < until && !control.isStopping && control.pending == asked {
+            beat()
+            Thread.sleep(forTimeInterval: min(1, idleWake))
+        }
+    }
+
+    /// The next job, or nil when every complete step is trained and every cell of them is filled.
+    func nextJob() throws -> Job? {
+        let config = config()
+        let months = try catalog.slices().map(\.slice)
+        guard let latest = months.max() else { return nil }
+        let groups = StepGrouping.groups(months: months, unit: config.stepUnit, firstStepUntil: config.firstStepUntil)
+        let requests = control.pending
+        let forced = requests.trainUntil ?? 0
+        let complete = groups.filter { StepGrouping.isComplete($0, latestMonth: latest) || $0.index <= forced }
+        let records = Dictionary(try catalog.steps().map { ($0.label, $0) }, uniquingKeysWith: { a, _ in a })
+        for group in groups where records[group.label]?.state != "evaluated" {
+            // A started step (training, trained) resumes even if the client's request that started it is gone.
+            let started = records[group.label].map { $0.state == "training" || $0.state == "trained" } ?? false
+            guard complete.contains(group) || started else { break }
+            let evaluateOn = complete.contains(group) ? complete : complete + [group]
+            return .step(group, evaluateOn: evaluateOn, steps: groups.count)
+        }
+        if let forcedUntil = requests.trainUntil, !groups.contains(where: {
+            $0.index <= forcedUntil && records[$0.label]?.state != "evaluated"
+        }) {
+            control.request { $0.trainUntil = nil }
+            log.log(.info, "trained every step up to \(forcedUntil) as asked")
+        }
+        if requests.evaluate == .redo { return .redoAll(groups: complete) }
+        let cells = Set(try catalog.evalResults().map { "\($0.checkpointID)/\($0.sliceGroup)" })
+        for checkpoint in try catalog.checkpoints() where checkpoint.accepted {
+            let missing = complete.filter { !cells.contains("\(checkpoint.id)/\($0.label)") }
+            if !missing.isEmpty { return .backfill(checkpoint, groups: missing) }
+        }
+        if requests.evaluate != nil { control.request { $0.evaluate = nil } }
+        return nil
+    }
+
+    private func perform(_ job: Job) throws {
+        switch job {
+        case let .step(group, evaluateOn, steps):
+            try train(group, evaluateOn: evaluateOn, steps: steps)
+        case let .backfill(checkpoint, groups):
+            try evaluate(checkpoint, on: groups, redo: false)
+        case let .redoAll(groups):
+            for checkpoint in try catalog.checkpoints() where checkpoint.accepted {
+                try evaluate(checkpoint, on: groups, redo: true)
+            }
+            control.request { $0.evaluate = nil }
+        }
+    }
+
+    private func evaluate(_ checkpoint: CheckpointRecord, on groups: [StepGroup], redo: Bool) throws {
+        let fields = ["TICD_STEP": checkpoint.stepLabel]
+        control.update { $0.phase = .evaluating(step: 0, steps: 0, label: checkpoint.stepLabel) }
+        let cells = try EvaluationPass.run(checkpoint: checkpoint, groups: groups, catalog: catalog, state: state,
+                                           redo: redo, log: { [self] line in
+                                               beat()
+                                               log.log(.info, line, fields: fields)
+                                           })
+        control.count { $0.cellsEvaluated += cells }
+    }
+
+    private func train(_ group: StepGroup, evaluateOn: [StepGroup], steps: Int) throws {
+        let config = config()
+        BLAS.threads = config.threads
+        let kind: ShardKind = config.task == "clip" ? .imageText : .text
+        if let other = try catalog.shards(state: .ready).first(where: { $0.kind != kind }) {
+            throw ConfigError(path: config.path, detail: "task \(config.task) trains on \(kind.rawValue) shards, but "
+                              + "\(other.sourcePath) holds \(other.kind.rawValue); keep one kind of data per state directory")
+        }
+        control.update { $0.phase = .training(step: group.index, steps: steps, label: group.label, batch: 0, batches: 0) }
+        let fields = ["TICD_STEP": String(group.index), "TICD_SLICE": group.label]
+        var observer = StepRunner.Observer()
+        observer.log = { [log] line in log.log(.info, line, fields: fields) }
+        observer.batch = { [self] _, p in
+            beat()
+            control.count { $0.trainingSamplesPerSecond = p.samplesPerSecond; $0.lastLoss = Double(p.loss) }
+            control.update { $0.phase = .training(step: group.index, steps: steps, label: group.label,
+                                                   batch: p.batch, batches: p.of) }
+        }
+        observer.evaluating = { [self] _ in
+            beat()
+            control.update { $0.phase = .evaluating(step: group.index, steps: steps, label: group.label) }
+        }
+        let runner = StepRunner(config: config, catalog: catalog, state: state, groups: evaluateOn,
+                                shouldStop: { [control] in control.shouldInterruptTraining }, observer: observer)
+        switch try runner.run(group) {
+        case .done:
+            control.count { $0.stepsTrained += 1 }
+            log.log(.notice, "step \(group.index) (\(group.label)) trained and evaluated", fields: fields)
+        case .stopped(let batches):
+            log.log(.notice, "step \(group.index) (\(group.label)) stopped after batch \(batches); "
+                    + "it resumes from its checkpoint", fields: fields)
+        }
+    }
+}
