@@ -3,7 +3,8 @@
 #   make test    install what is missing, build and run the test suite
 SHELL := /bin/bash
 SWIFT ?= swift
-DEB_PACKAGES := pkg-config libsqlite3-dev libzstd-dev libopenblas-dev libjpeg-dev libpng-dev zlib1g-dev tar
+# systemd brings systemd-analyze, systemd-sysusers and systemd-tmpfiles, which the tests check systemd/ with.
+DEB_PACKAGES := pkg-config libsqlite3-dev libzstd-dev libopenblas-dev libjpeg-dev libpng-dev zlib1g-dev tar systemd
 # Tests run in release: numeric code in a debug build is 10-100x slower.
 TEST_FLAGS := -c release -Xswiftc -enable-testing --disable-swift-testing
 DEMO_DIR ?= $(CURDIR)/demo-out

@@ -1,8 +1,8 @@
 import Dispatch
 import Glibc
 
-/// One AF_UNIX stream socket. Every socket system call ticd makes lives in this file, and each failure becomes a
-/// `SocketError` naming the call and the socket path.
+/// One AF_UNIX stream socket. Every socket system call ticd makes lives in this file, the datagrams to systemd
+/// and the journal included, and each failure becomes a `SocketError` naming the call and the socket path.
 ///
 /// Reads and writes are non-blocking underneath and wait with `poll(2)` against a deadline, so a peer that stalls
 /// can never hold a thread past its time.
@@ -172,6 +172,38 @@ final class UnixSocket {
         descriptor = -1
     }
 
+    /// Sends `bytes` as one datagram to the AF_UNIX datagram socket at `path`, never waiting for room.
+    ///
+    /// A fresh unbound socket per call, as `sd_notify(3)` does: nothing is held open between the rare messages,
+    /// and callers on different threads share no state.
+    /// - Parameters:
+    ///   - bytes: the whole datagram; the kernel delivers it entire or not at all.
+    ///   - path: a socket file, or an abstract socket name written with a leading `@` (as `$NOTIFY_SOCKET` is).
+    /// - Throws: `SocketError.pathTooLong`, or `.system` for a failed call: `ENOENT` or `ECONNREFUSED` when
+    ///   nobody receives at `path`, `EAGAIN` when the receiver's queue is full, `EMSGSIZE` when the datagram is
+    ///   larger than the send buffer.
+    /// - C counterpart: `socket(2)` with `SOCK_DGRAM | SOCK_NONBLOCK`, `sendto(2)` with
+    ///   `MSG_DONTWAIT | MSG_NOSIGNAL`, `close(2)`.
+    static func sendDatagram(_ bytes: [UInt8], to path: String) throws {
+        var (address, length) = try datagramAddress(path)
+        let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+                                | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard descriptor >= 0 else { throw SocketError.system(call: "socket", path: path, errno: errno) }
+        defer { _ = Glibc.close(descriptor) }
+        while true {
+            let sent = bytes.withUnsafeBytes { raw in
+                withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                        sendto(descriptor, raw.baseAddress, raw.count, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL),
+                               $0, length)
+                    }
+                }
+            }
+            if sent >= 0 { return }
+            if errno != EINTR { throw SocketError.system(call: "sendto", path: path, errno: errno) }
+        }
+    }
+
     /// Removes the socket file at `path` if it is still the one with `inode`, so a successor's file survives.
     static func removeSocketFile(_ path: String, inode: ino_t) {
         var status = stat()
@@ -208,6 +240,23 @@ final class UnixSocket {
         }
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
         return address
+    }
+
+    /// The address of a datagram receiver and its exact length. An abstract name (`@name`, sent as a NUL and
+    /// the name) is matched on every byte of the length, so the length must end at the name, not at `sun_path`.
+    private static func datagramAddress(_ path: String) throws -> (sockaddr_un, socklen_t) {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        var bytes = Array(path.utf8)
+        let isAbstract = bytes.first == UInt8(ascii: "@")
+        if isAbstract { bytes[0] = 0 }
+        guard bytes.count > (isAbstract ? 1 : 0), bytes.count < capacity else {
+            throw SocketError.pathTooLong(path: path, limit: capacity - 1)
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        let pathOffset = MemoryLayout<sockaddr_un>.offset(of: \.sun_path) ?? MemoryLayout<sa_family_t>.size
+        return (address, socklen_t(pathOffset + bytes.count + (isAbstract ? 0 : 1)))
     }
 
     /// A socket file nobody listens on is left behind by a crash; one that answers belongs to a live server.
