@@ -18,6 +18,8 @@ final class Daemon {
     private let heartbeat: Heartbeat
     private let statusLock = NSLock()
     private var lastStatus: (text: String, phase: String, at: Double) = ("", "", 0)
+    /// STATUS= waits for READY=1, which carries the first status itself.
+    private var readySent = false
 
     init(settings: DaemonSettings, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.settings = settings
@@ -68,6 +70,10 @@ final class Daemon {
         let workDone = Daemon.spawn("ticd-work") { workLoop.run() }
         server.start()
         control.update { $0.phase = .idle }
+        statusLock.withLock {
+            readySent = true
+            lastStatus = (control.state.summary, control.state.phase.name, Double(SystemdNotifier.monotonicMicroseconds()) / 1e6)
+        }
         notifier.ready(status: control.state.summary)
         log.log(.notice, "ready; socket \(config.socket)")
 
@@ -145,7 +151,7 @@ final class Daemon {
         let text = state.summary
         let now = Double(SystemdNotifier.monotonicMicroseconds()) / 1e6
         statusLock.lock()
-        let due = text != lastStatus.text && (state.phase.name != lastStatus.phase || now - lastStatus.at >= 1)
+        let due = readySent && text != lastStatus.text && (state.phase.name != lastStatus.phase || now - lastStatus.at >= 1)
         if due { lastStatus = (text, state.phase.name, now) }
         statusLock.unlock()
         if due { notifier.status(text) }

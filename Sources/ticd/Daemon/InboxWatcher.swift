@@ -79,8 +79,8 @@ final class InboxWatcher {
             guard ShardCompleteness.isShard(path) else { continue }
             var status = stat()
             guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
-            let renamedIn = event.movedIn || candidates[path]?.renamedIn == true
-            candidates[path] = observation(status, renamedIn: renamedIn)
+            // A write after a rename means someone is changing the file in place: the rename no longer vouches.
+            candidates[path] = observation(status, renamedIn: event.movedIn)
         }
         return !events.isEmpty
     }

@@ -80,8 +80,12 @@ final class WorkLoop {
         let groups = StepGrouping.groups(months: months, unit: config.stepUnit, firstStepUntil: config.firstStepUntil)
         let requests = control.pending
         let forced = requests.trainUntil ?? 0
-        let complete = groups.filter { StepGrouping.isComplete($0, latestMonth: latest) || $0.index <= forced }
         let records = Dictionary(try catalog.steps().map { ($0.label, $0) }, uniquingKeysWith: { a, _ in a })
+        // A group counts once a later month exists, or once a client had it trained early: its checkpoint
+        // joins the matrix, so every other checkpoint is scored on it too.
+        let complete = groups.filter {
+            StepGrouping.isComplete($0, latestMonth: latest) || $0.index <= forced || records[$0.label]?.state == "evaluated"
+        }
         for group in groups where records[group.label]?.state != "evaluated" {
             // A started step (training, trained) resumes even if the client's request that started it is gone.
             let started = records[group.label].map { $0.state == "training" || $0.state == "trained" } ?? false

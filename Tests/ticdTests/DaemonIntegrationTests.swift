@@ -1,0 +1,248 @@
+import Foundation
+import Glibc
+import Models
+import XCTest
+@testable import ticd
+
+/// `ticd run` end to end: a real inbox, real inotify, real signals, the real socket, and a fake systemd.
+final class DaemonIntegrationTests: TemporaryDirectoryTestCase {
+    /// A synthetic image-text series, one directory per month.
+    private func corpus(_ name: String, years: String, perMonth: Int = 16) throws -> String {
+        let out = root + "/" + name
+        let r = try Ticd.run(["corpus", "synthetic", "--out", out, "--kind", "image-text", "--years", years,
+                              "--per-month", String(perMonth), "--image-size", "32", "--seed", "3"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return out
+    }
+
+    private func months(in corpus: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: corpus).filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    private func tars(in directory: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".tar") }.sorted()
+    }
+
+    private func writeConfig(_ name: String, samples: Int, extra: String = "") throws -> (config: String, socket: String) {
+        let dir = root + "/" + name
+        try FileManager.default.createDirectory(atPath: dir + "/inbox", withIntermediateDirectories: true)
+        let socket = dir + "/ticd.sock"
+        let json = """
+            {"state_dir": "\(dir)/state", "inbox": "\(dir)/inbox", "socket": "\(socket)", "task": "clip",
+             "policy": "cumulative-all", "samples_per_step": \(samples), "batch_size": 32, "lr": 0.001, "wd": 0.1,
+             "warmup": 2, "warmup_first": 4, "step_unit": "year", "eval_fraction": 0.1, "threads": 2,
+             "quiet_period_s": 1.5, "rescan_interval_s": 30\(extra),
+             "model": {"image_size": 32, "patch_size": 8, "vision_width": 32, "vision_layers": 1, "vision_heads": 2,
+                       "context_length": 16, "vocab_size": 300, "text_width": 32, "text_layers": 1, "text_heads": 2,
+                       "embed_dim": 16}}
+            """
+        let config = dir + "/config.json"
+        XCTAssertTrue(FileManager.default.createFile(atPath: config, contents: Data(json.utf8)))
+        return (config, socket)
+    }
+
+    /// Collects every datagram the daemon sends to its NOTIFY_SOCKET, on a thread of its own (the kernel
+    /// queues only a few).
+    private final class NotifyCollector: @unchecked Sendable {
+        private let receiver: DatagramReceiver
+        private let lock = NSLock()
+        private var received: [String] = []
+        private var running = true
+
+        init(path: String) throws {
+            receiver = try DatagramReceiver(address: path)
+            let thread = Thread { [self] in
+                while lock.withLock({ running }) {
+                    if let message = receiver.receiveText(timeout: 0.1) { lock.withLock { received.append(message) } }
+                }
+            }
+            thread.start()
+        }
+
+        var messages: [String] { lock.withLock { received } }
+        func stop() { lock.withLock { running = false } }
+    }
+
+    func testShardsDroppedMonthByMonthAreTrainedEvaluatedAndAnsweredOverTheSocket() throws {
+        let source = try corpus("corpus", years: "2014-2016")
+        let (config, socket) = try writeConfig("run", samples: 16384)
+        let inbox = root + "/run/inbox"
+        let notify = try NotifyCollector(path: root + "/notify.sock")
+        defer { notify.stop() }
+        let daemon = try TicdDaemonProcess(config: config, socket: socket, logDirectory: root,
+                                           environment: ["NOTIFY_SOCKET": root + "/notify.sock", "WATCHDOG_USEC": "1000000"])
+        try daemon.waitUntilReady()
+
+        let firstTar = try XCTUnwrap(try tars(in: source + "/2014-03").first)
+        let whole = try XCTUnwrap(FileManager.default.contents(atPath: source + "/2014-03/" + firstTar))
+        _ = FileManager.default.createFile(atPath: root + "/cut.tar", contents: whole.prefix(whole.count / 3))
+        for (i, month) in try months(in: source).enumerated() {
+            let directory = source + "/" + month
+            if month.hasPrefix("2015") && i % 2 == 0 {
+                // A producer that writes in place, slowly: half, a pause, the rest; nothing marks it done,
+                // so only the quiet period admits it.
+                try FileManager.default.createDirectory(atPath: inbox + "/" + month, withIntermediateDirectories: true)
+                for tar in try tars(in: directory) {
+                    let bytes = try XCTUnwrap(FileManager.default.contents(atPath: directory + "/" + tar))
+                    // open(2), not FileManager.createFile, which writes a temporary file and renames it in.
+                    let fd = open(inbox + "/" + month + "/" + tar, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+                    XCTAssertGreaterThanOrEqual(fd, 0)
+                    let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
+                    try handle.write(contentsOf: bytes.prefix(bytes.count / 2))
+                    usleep(400_000)
+                    try handle.write(contentsOf: bytes.dropFirst(bytes.count / 2))
+                    try handle.close()
+                }
+            } else if month.hasPrefix("2015") {
+                // Written in place, then a marker beside it says it is complete.
+                try FileManager.default.createDirectory(atPath: inbox + "/" + month, withIntermediateDirectories: true)
+                for tar in try tars(in: directory) {
+                    try FileManager.default.copyItem(atPath: directory + "/" + tar, toPath: inbox + "/" + month + "/" + tar)
+                    close(open(inbox + "/" + month + "/" + tar + ".ok", O_WRONLY | O_CREAT, 0o644))
+                }
+            } else {
+                XCTAssertEqual(rename(directory, inbox + "/" + month), 0)
+            }
+        }
+        // A hostile shard: cut short, renamed in.
+        XCTAssertEqual(rename(root + "/cut.tar", inbox + "/2015-06-cut.tar"), 0)
+
+        // 2016 has no later month, so it trains only when asked.
+        try daemon.waitUntil("2016 ingested", timeout: 120) {
+            let status = try daemon.status()
+            return status["slices"] as? Int == 36 && status["pending_shards"] as? Int == 0
+        }
+        XCTAssertEqual(try daemon.query("/v0/train", method: "POST").status, 202)
+
+        // Many clients at once while a step trains: every one is answered, and training goes on.
+        try daemon.waitUntil("a step training", timeout: 120) { (try daemon.status()["state"] as? String) == "training" }
+        let answered = ConcurrentCounter()
+        DispatchQueue.concurrentPerform(iterations: 100) { _ in
+            if let (status, _) = try? daemon.query("/v0/robustness"), status == 200 { answered.add() }
+        }
+        XCTAssertEqual(answered.value, 100)
+
+        try daemon.waitUntil("three steps evaluated on every year", timeout: 120) {
+            let eval = try XCTUnwrap(daemon.query("/v0/eval").json as? [String: Any])
+            let matrix = eval["matrix"] as? [[Any]] ?? []
+            return matrix.count == 3 && matrix.allSatisfy { $0.count == 3 && $0.allSatisfy { $0 is NSNumber } }
+        }
+        let eval = try XCTUnwrap(daemon.query("/v0/eval").json as? [String: Any])
+        XCTAssertEqual(eval["rows"] as? [String], ["2014", "2015", "2016"])
+        XCTAssertEqual(eval["columns"] as? [String], ["2014", "2015", "2016"])
+        let robustness = try XCTUnwrap(daemon.query("/v0/robustness").json as? [String: Any])
+        let rows = try XCTUnwrap(robustness["checkpoints"] as? [[String: Any]])
+        XCTAssertEqual(rows.map { $0["step"] as? String }, ["2014", "2015", "2016"])
+        XCTAssertEqual((rows[2]["forgetting"] as? [String: Any])?.keys.sorted(), ["2014", "2015"])
+        XCTAssertNotNil(rows[0]["forward"] as? Double, "2014's checkpoint is scored on the years after it")
+        XCTAssertNotNil((rows[1]["newest"] as? [String: Any])?["gap"] as? Double)
+        let compute = try XCTUnwrap(rows[2]["compute"] as? [String: Any])
+        XCTAssertGreaterThan(compute["cumulative_flops"] as? Double ?? 0, compute["flops"] as? Double ?? .infinity)
+
+        let shards = try XCTUnwrap(daemon.query("/v0/shards").json as? [[String: Any]])
+        XCTAssertEqual(shards.filter { $0["state"] as? String == "quarantined" }.count, 1, "only the cut shard")
+        XCTAssertEqual(shards.filter { $0["state"] as? String == "ready" }.count, 36,
+                       "the shards written in place slowly were taken whole, never half")
+        let metrics = String(decoding: try SocketClient.request(socket: socket, method: "GET", path: "/metrics").body,
+                             as: UTF8.self)
+        XCTAssertTrue(metrics.contains("ticd_shards_ingested_total{outcome=\"accepted\"} 36"), metrics)
+        XCTAssertTrue(metrics.contains("ticd_eval_metric{metric=\"mean_recall@1\",slice_group=\"2014\",step=\"2016\"}"), metrics)
+        XCTAssertTrue(metrics.contains("ticd_blas_info{core="), metrics)
+
+        XCTAssertEqual(daemon.stop(), 0, daemon.log)
+        notify.stop()
+        let messages = notify.messages
+        XCTAssertTrue(messages.first?.contains("READY=1") == true, "\(messages.prefix(3))")
+        XCTAssertTrue(messages.contains { $0.contains("STATUS=training step") }, "\(messages.prefix(20))")
+        XCTAssertTrue(messages.contains { $0.contains("STATUS=evaluating") }, "\(messages.prefix(20))")
+        XCTAssertTrue(messages.contains("WATCHDOG=1"))
+        XCTAssertTrue(messages.last?.contains("STOPPING=1") == true, "\(messages.suffix(3))")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: socket), "the socket file is removed on stop")
+    }
+
+    func testSIGTERMMidStepThenRestartEndsWithTheSameWeightsAsAnUninterruptedRun() throws {
+        let source = try corpus("corpus", years: "2014-2015")
+        // Steps 2014 and 2015 are complete once 2016-01 is in.
+        let extra = try corpus("extra", years: "2016", perMonth: 8)
+        for name in ["straight", "stopped"] {
+            _ = try writeConfig(name, samples: 1024, extra: ", \"checkpoint_every_s\": 0.01")
+            for month in try months(in: source) {
+                try FileManager.default.copyItem(atPath: source + "/" + month, toPath: root + "/\(name)/inbox/" + month)
+            }
+            try FileManager.default.copyItem(atPath: extra + "/2016-01", toPath: root + "/\(name)/inbox/2016-01")
+        }
+        let evaluatedTwo = { (d: TicdDaemonProcess) throws -> Bool in
+            (try d.status()["step_states"] as? [String: Int])?["evaluated"] == 2
+        }
+        let straight = try TicdDaemonProcess(config: root + "/straight/config.json", socket: root + "/straight/ticd.sock",
+                                             logDirectory: root)
+        try straight.waitUntilReady()
+        try straight.waitUntil("two steps", timeout: 300) { try evaluatedTwo(straight) }
+        XCTAssertEqual(straight.stop(), 0)
+
+        // SIGTERM arrives after batch 5 of the first step, as systemd sends it mid-step.
+        let first = try TicdDaemonProcess(config: root + "/stopped/config.json", socket: root + "/stopped/ticd.sock",
+                                          logDirectory: root, environment: ["TICD_SIGTERM_AFTER_BATCH": "5"])
+        XCTAssertEqual(first.waitForExit(timeout: 300), 0, first.log)
+        XCTAssertTrue(first.log.contains("stopped after batch 5"), first.log)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root + "/stopped/state/checkpoints/step_0001_2014.partial.ckpt"))
+        let second = try TicdDaemonProcess(config: root + "/stopped/config.json", socket: root + "/stopped/ticd.sock",
+                                           logDirectory: root)
+        try second.waitUntilReady()
+        try second.waitUntil("two steps after the restart", timeout: 300) { try evaluatedTwo(second) }
+        XCTAssertTrue(second.log.contains("resuming 2014 at batch 5"), second.log)
+        XCTAssertEqual(second.stop(), 0)
+        for step in ["step_0001_2014", "step_0002_2015"] {
+            let x = try TrainingCheckpoint.read(root + "/straight/state/checkpoints/\(step).ckpt").tensors
+            let y = try TrainingCheckpoint.read(root + "/stopped/state/checkpoints/\(step).ckpt").tensors
+            XCTAssertEqual(x.keys.sorted(), y.keys.sorted())
+            for (name, tensor) in x {
+                XCTAssertTrue(tensor.values.elementsEqual(y[name]?.values ?? []) { $0.bitPattern == $1.bitPattern },
+                              "\(step) \(name)")
+            }
+        }
+    }
+
+    func testAWriteFromAForeignUIDIsRefusedAndAReadIsNot() throws {
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+              FileManager.default.isExecutableFile(atPath: "/usr/bin/curl") else {
+            throw XCTSkip("needs root, setpriv and curl to act as another uid")
+        }
+        let (config, socket) = try writeConfig("foreign", samples: 64)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root + "/foreign")
+        let daemon = try TicdDaemonProcess(config: config, socket: socket, logDirectory: root)
+        try daemon.waitUntilReady()
+        // As if uid 65534 were in the socket's group: it may connect, but not change anything.
+        XCTAssertEqual(chmod(socket, 0o666), 0)
+        func curl(_ method: String, _ path: String) throws -> String {
+            let output = root + "/curl-\(UInt32.random(in: 0...UInt32.max)).out"
+            let task = Process()
+            task.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            task.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", "--", "/usr/bin/curl", "-s",
+                              "-X", method, "-w", " %{http_code}", "--unix-socket", socket,
+                              "http://localhost" + path]
+            _ = FileManager.default.createFile(atPath: output, contents: nil)
+            task.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+            try task.run()
+            task.waitUntilExit()
+            return String(decoding: FileManager.default.contents(atPath: output) ?? Data(), as: UTF8.self)
+        }
+        let refused = try curl("POST", "/v0/pause")
+        XCTAssertTrue(refused.hasSuffix(" 403"), refused)
+        XCTAssertTrue(refused.contains("uid 65534 may not pause"), refused)
+        XCTAssertEqual(try daemon.status()["paused"] as? Bool, false)
+        XCTAssertTrue(try curl("GET", "/v0/status").hasSuffix(" 200"))
+        XCTAssertEqual(try daemon.query("/v0/pause", method: "POST").status, 200, "the daemon's own uid may")
+        XCTAssertEqual(try daemon.status()["paused"] as? Bool, true)
+        XCTAssertEqual(daemon.stop(), 0)
+    }
+}
+
+/// A thread-safe counter for concurrent clients.
+final class ConcurrentCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
+}
