@@ -13,6 +13,7 @@ enum CommandLineInterface {
       plan    --config FILE --step N [--json] [--fresh]
       train   --config FILE [--until-step N] [--json]
       eval    --config FILE [--json] [--backfill]
+      report  --config FILE --out FILE.html [--compare CONFIG]...
       corpus  synthetic --out DIR --kind image-text|text [--years A-B] [--seed S] [--per-month N] [--months N]
       bench   ingest [--json] [--mb N] [--images N] [--dir DIR] [--no-reference]
       bench   plan [--json] [--shards N]
@@ -36,6 +37,7 @@ enum CommandLineInterface {
             case "plan": return try PlanCommand.run(rest)
             case "train": return try TrainCommand.run(rest)
             case "eval": return try EvalCommand.run(rest)
+            case "report": return try ReportCommand.run(rest)
             case "corpus": return try CorpusCommand.run(rest)
             case "bench": return try BenchCommand.run(rest)
             case "doctor": return try DoctorCommand.run(rest)
