@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make demo: build a small synthetic time series, ingest it month by month as a producer would drop it, show
 # the catalog and what happens to hostile shards, then train a tiny CLIP one yearly step at a time with
-# replay and print the evaluation matrix over time. (The daemon and the HTML report come with issues #5-#6.)
+# replay, print the evaluation matrix over time and write the HTML report. (The daemon comes with issue #5.)
 set -euo pipefail
 out=${1:-demo-out}
 ticd=$(pwd)/.build/release/ticd
@@ -74,4 +74,7 @@ step "ticd train, task lm: three yearly steps of a tiny GPT on the drifting text
 step "ticd eval: E[trained through][evaluated on], perplexity (lower is better)"
 "$ticd" eval --config "$out/config-lm.json"
 
-step "Done. State directories: $out/state (CLIP) and $out/state-text (LM); configs: $out/config.json, $out/config-lm.json"
+step "ticd report: the CLIP run as one HTML page (heatmap, per-slice curves, compute vs quality, corpus timeline)"
+"$ticd" report --config "$out/config.json" --out "$out/report.html"
+
+step "Done. State directories: $out/state (CLIP) and $out/state-text (LM); configs: $out/config.json, $out/config-lm.json; report: $out/report.html"

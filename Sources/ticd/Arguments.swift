@@ -3,7 +3,8 @@
 /// Unknown flags are errors that name the flag, so a typo never silently changes behaviour.
 struct Arguments {
     private(set) var positionals: [String] = []
-    private var values: [String: String] = [:]
+    /// Every value of each flag in the order given; a flag may repeat (`--compare A --compare B`).
+    private var values: [String: [String]] = [:]
     private var switches: Set<String> = []
     private var consumed: Set<String> = []
 
@@ -24,9 +25,9 @@ struct Arguments {
                 name = String(name[..<eq])
             }
             if valueFlags.contains(name) {
-                if let inline { values[name] = inline; continue }
+                if let inline { values[name, default: []].append(inline); continue }
                 guard i < arguments.count else { throw UsageError("--\(name) needs a value") }
-                values[name] = arguments[i]
+                values[name, default: []].append(arguments[i])
                 i += 1
             } else if boolFlags.contains(name), inline == nil {
                 switches.insert(name)
@@ -36,23 +37,27 @@ struct Arguments {
         }
     }
 
-    func string(_ name: String) -> String? { values[name] }
+    /// The flag's value; the last one when it was given more than once.
+    func string(_ name: String) -> String? { values[name]?.last }
+
+    /// Every value the flag was given, in order; empty when it was not given.
+    func all(_ name: String) -> [String] { values[name] ?? [] }
 
     func flag(_ name: String) -> Bool { switches.contains(name) }
 
     func require(_ name: String) throws -> String {
-        guard let v = values[name] else { throw UsageError("missing --\(name)") }
+        guard let v = string(name) else { throw UsageError("missing --\(name)") }
         return v
     }
 
     func double(_ name: String) throws -> Double? {
-        guard let text = values[name] else { return nil }
+        guard let text = string(name) else { return nil }
         guard let v = Double(text) else { throw UsageError("--\(name) expects a number, got \"\(text)\"") }
         return v
     }
 
     func int(_ name: String) throws -> Int? {
-        guard let text = values[name] else { return nil }
+        guard let text = string(name) else { return nil }
         guard let v = Int(text) else { throw UsageError("--\(name) expects an integer, got \"\(text)\"") }
         return v
     }

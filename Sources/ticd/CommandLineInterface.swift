@@ -16,6 +16,7 @@ enum CommandLineInterface {
       run     --config FILE [--inbox DIR] [--state DIR] [--socket PATH] [--quiet-period S]
       query   [--socket PATH | --config FILE] NAME [--json BODY]   NAME: status, slices, shards, steps,
               checkpoints, eval, robustness, plan?step=N, metrics; train, pause, resume, evaluate (POST)
+      report  --config FILE --out FILE.html [--compare CONFIG]...
       corpus  synthetic --out DIR --kind image-text|text [--years A-B] [--seed S] [--per-month N] [--months N]
       bench   ingest [--json] [--mb N] [--images N] [--dir DIR] [--no-reference]
       bench   plan [--json] [--shards N]
@@ -41,6 +42,7 @@ enum CommandLineInterface {
             case "eval": return try EvalCommand.run(rest)
             case "run": return try RunCommand.run(rest)
             case "query": return try QueryCommand.run(rest)
+            case "report": return try ReportCommand.run(rest)
             case "corpus": return try CorpusCommand.run(rest)
             case "bench": return try BenchCommand.run(rest)
             case "doctor": return try DoctorCommand.run(rest)

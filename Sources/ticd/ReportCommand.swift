@@ -1,0 +1,27 @@
+import Foundation
+import Timeline
+
+/// `ticd report --config FILE --out FILE.html [--compare CONFIG]...`: writes the run's HTML report (DESIGN §8,
+/// "Reports"): the evaluation matrix as a heatmap, each slice group across steps, compute versus quality
+/// beside the compared runs, the summary tables and the corpus timeline. The file is replaced atomically, so
+/// a browser or a web server never sees half a page.
+enum ReportCommand {
+    static func run(_ args: [String]) throws -> Int32 {
+        let a = try Arguments(args, valueFlags: ["config", "out", "compare"])
+        if let stray = a.positionals.first {
+            throw UsageError("unexpected argument \"\(stray)\" (give --compare once per config)")
+        }
+        let config = try TicdConfig.load(try a.require("config"))
+        let out = try a.require("out")
+        let compare = try a.all("compare").map(TicdConfig.load)
+        guard FileOps.exists(config.state.catalogPath) else {
+            throw ConfigError(path: config.path, detail: "state_dir \(config.stateDir) has no catalog yet; ingest data first")
+        }
+        let catalog = try Catalog(path: config.state.catalogPath)
+        let data = try ReportData.load(config: config, catalog: catalog, compare: compare)
+        try FileOps.writeDurably(Data(ReportPage.html(data).utf8), to: out)
+        printError("ticd report: wrote \(out) (\(data.evaluation.rows.count) steps × \(data.evaluation.columns.count) "
+                   + "slice groups, \(data.runs.count) run\(data.runs.count == 1 ? "" : "s"))")
+        return 0
+    }
+}
