@@ -13,7 +13,7 @@ enum CommandLineInterface {
       plan    --config FILE --step N [--json] [--fresh]
       train   --config FILE [--until-step N] [--json]
       eval    --config FILE [--json] [--backfill]
-      corpus  synthetic --out DIR --kind image-text|text [--years A-B] [--seed S] [--per-month N] [--months N]
+      corpus  synthetic --out DIR --kind image-text|text [--years A-B] [--seed S] [--per-month N] [--image-size PX] [--months N]
       bench   ingest [--json] [--mb N] [--images N] [--dir DIR] [--no-reference]
       bench   plan [--json] [--shards N]
       bench   train|eval --model clip|gpt [--json] [--threads N] [--steps N] [--profile] [--python PATH] [--no-reference]
