@@ -13,13 +13,13 @@ step "ticd doctor: BLAS kernel, threads, sgemm speed, C libraries"
 "$ticd" doctor
 
 step "Building a synthetic image-text corpus (shapes whose vocabulary drifts by year), 2014-2016"
-"$ticd" corpus synthetic --out "$out/corpus/images" --kind image-text --years 2014-2016 --per-month 60 --seed 1 | tail -n 3
+"$ticd" corpus synthetic --out "$out/corpus/images" --kind image-text --years 2014-2016 --per-month 200 --seed 1 | tail -n 3
 step "Building a synthetic text corpus (documents whose topics drift by year), 2014-2016"
 "$ticd" corpus synthetic --out "$out/corpus/text" --kind text --years 2014-2016 --per-month 200 --seed 1 | tail -n 3
 
 step "A few hostile shards a real inbox sees"
 mkdir -p "$out/hostile"
-head -c 20000 "$out/corpus/images/2015-06/shard-00000.tar" > "$out/hostile/2015-06-cut.tar"
+head -c 20000 "$out/corpus/images/2015-06/00000.tar" > "$out/hostile/2015-06-cut.tar"
 head -c 4096 /dev/urandom > "$out/hostile/garbage.jsonl.zst"
 : > "$out/hostile/empty.tar"
 printf '{"text":"no date anywhere"}\n{"text":"nor here"}\n' > "$out/hostile/undated.jsonl"
@@ -46,10 +46,10 @@ step "Quarantine: each rejected shard with its reason"
 ls "$out/state/quarantine" | head
 
 cat > "$out/config.json" <<JSON
-{"state_dir": "$out/state", "task": "clip", "policy": "cumulative-all", "alpha": 0.5, "samples_per_step": 4096,
+{"state_dir": "$out/state", "task": "clip", "policy": "cumulative-all", "alpha": 0.5, "samples_per_step": 40000,
  "batch_size": 64, "lr": 0.001, "wd": 0.1, "warmup": 4, "warmup_first": 8, "step_unit": "year", "threads": 2,
  "model": {"image_size": 32, "patch_size": 8, "vision_width": 64, "vision_layers": 2, "vision_heads": 2,
-           "context_length": 16, "vocab_size": 512, "text_width": 64, "text_layers": 2, "text_heads": 2, "embed_dim": 32}}
+           "context_length": 24, "vocab_size": 512, "text_width": 64, "text_layers": 2, "text_heads": 2, "embed_dim": 32}}
 JSON
 
 step "ticd plan: what step 3 (2016) trains on under cumulative-all, alpha 0.5"
@@ -63,7 +63,7 @@ step "ticd eval: E[trained through][evaluated on], image-text retrieval mean_rec
 "$ticd" eval --config "$out/config.json"
 
 cat > "$out/config-lm.json" <<JSON
-{"state_dir": "$out/state-text", "task": "lm", "policy": "cumulative-all", "alpha": 0.5, "samples_per_step": 1200,
+{"state_dir": "$out/state-text", "task": "lm", "policy": "cumulative-all", "alpha": 0.5, "samples_per_step": 4000,
  "batch_size": 8, "lr": 0.003, "wd": 0.033, "warmup": 4, "warmup_first": 8, "step_unit": "year", "threads": 2,
  "model": {"vocab_size": 512, "context_length": 64, "width": 64, "layers": 2, "heads": 2}}
 JSON

@@ -47,7 +47,7 @@ enum BenchData {
         let world = SyntheticWorld(firstYear: 2021)
         let writer = try TarWriter(path: path)
         for i in 0..<count {
-            let (image, caption) = world.sample(year: 2021, size: 256, rng: &rng)
+            let (image, caption, _) = world.sample(month: Month(year: 2021, month: 6)!, size: 256, rng: &rng)
             let key = String(format: "%09d", i)
             try writer.add(name: "\(key).jpg", data: JPEGEncoder.encode(image, quality: 90))
             try writer.add(name: "\(key).txt", data: Array(caption.utf8))

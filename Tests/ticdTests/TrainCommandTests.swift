@@ -33,7 +33,7 @@ final class TrainCommandTests: TemporaryDirectoryTestCase {
     }
 
     func testThreeYearlyStepsGiveACompleteMatrixSummariesAndCompute() throws {
-        let config = try prepare("full", policy: "cumulative-all")
+        let config = try prepare("full", policy: "cumulative-all", samples: 4096)
         let train = try Ticd.run(["train", "--config", config, "--until-step", "3"])
         XCTAssertEqual(train.status, 0, train.stderr)
         let e = try eval(config)
@@ -45,7 +45,7 @@ final class TrainCommandTests: TemporaryDirectoryTestCase {
         let summary = try XCTUnwrap(e["summary"] as? [String: Double])
         XCTAssertNotNil(summary["id"]); XCTAssertNotNil(summary["backward"]); XCTAssertNotNil(summary["forward"])
         let compute = try XCTUnwrap(e["compute"] as? [[String: Any]])
-        XCTAssertEqual(compute.compactMap { $0["samples_seen"] as? Int }, [2048, 2048, 2048])
+        XCTAssertEqual(compute.compactMap { $0["samples_seen"] as? Int }, [4096, 4096, 4096])
         let detail = try XCTUnwrap(e["detail"] as? [String: [String: [String: Double]]])
         XCTAssertNotNil(detail["2016"]?["2014"]?["image_to_text_R@5"])
         XCTAssertGreaterThan(matrix[2][2], 0.05, "three steps of training beat chance (1/60) by far")
