@@ -13,6 +13,7 @@ enum CommandLineInterface {
       plan    --config FILE --step N [--json] [--fresh]
       train   --config FILE [--until-step N] [--json]
       eval    --config FILE [--json] [--backfill]
+      corpus  changelogs --out DIR [--since YYYY] [--until YYYY] [--doc-root DIR]
       corpus  synthetic --out DIR --kind image-text|text [--years A-B] [--seed S] [--per-month N] [--months N]
       bench   ingest [--json] [--mb N] [--images N] [--dir DIR] [--no-reference]
       bench   plan [--json] [--shards N]

@@ -2,15 +2,17 @@ import Foundation
 import Models
 import Timeline
 
-/// `ticd corpus synthetic --out DIR --kind image-text|text [--years A-B] [--seed S] [--per-month N]`
+/// `ticd corpus synthetic --out DIR --kind image-text|text [--years A-B] [--seed S] [--per-month N]`;
+/// `ticd corpus changelogs ...` is `ChangelogsCommand`.
 ///
 /// Writes one shard per month the way producers do: image-text as WebDataset tars under `YYYY-MM/` with an
 /// img2dataset-style `_stats.json` marker, text as `YYYY-MM.jsonl.zst`. Every file is written to a temporary
 /// name and renamed in, so a watcher never sees half a shard.
 enum CorpusCommand {
     static func run(_ args: [String]) throws -> Int32 {
+        if args.first == "changelogs" { return try ChangelogsCommand.run(Array(args.dropFirst())) }
         guard args.first == "synthetic" else {
-            throw UsageError("corpus: expected `synthetic` (the changelog corpus is issue #6)")
+            throw UsageError("corpus: expected `changelogs` or `synthetic`")
         }
         let a = try Arguments(Array(args.dropFirst()), valueFlags: ["out", "kind", "years", "seed", "per-month", "image-size", "months"])
         let out = try a.require("out")
