@@ -319,11 +319,12 @@ extension SampleTime {
 
 // MARK: - Civil dates
 
-/// UTC calendar arithmetic, proleptic Gregorian.
-private enum Civil {
+/// UTC calendar arithmetic, proleptic Gregorian. Public so corpus builders date their records with the same
+/// calendar that ingest reads them back with.
+public enum Civil {
     /// Days since 1970-01-01 of a date (Howard Hinnant's days_from_civil, the inverse of the algorithm in
     /// `Month(unixSeconds:)`).
-    static func days(year: Int, month: Int, day: Int) -> Int64 {
+    public static func days(year: Int, month: Int, day: Int) -> Int64 {
         let y = Int64(month <= 2 ? year - 1 : year)
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -333,7 +334,7 @@ private enum Civil {
         return era * 146_097 + doe - 719_468
     }
 
-    static func daysIn(year: Int, month: Int) -> Int {
+    public static func daysIn(year: Int, month: Int) -> Int {
         switch month {
         case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
         case 4, 6, 9, 11: return 30
@@ -341,10 +342,10 @@ private enum Civil {
         }
     }
 
-    static func unixSeconds(of month: Month) -> Int64 { days(year: month.year, month: month.month, day: 1) * 86_400 }
+    public static func unixSeconds(of month: Month) -> Int64 { days(year: month.year, month: month.month, day: 1) * 86_400 }
 
     /// "YYYY-MM-DDThh:mm:ssZ"
-    static func format(_ unixSeconds: Int64) -> String {
+    public static func format(_ unixSeconds: Int64) -> String {
         let month = Month(unixSeconds: unixSeconds)
         let dayNumber = unixSeconds >= 0 ? unixSeconds / 86_400 : (unixSeconds - 86_399) / 86_400
         let seconds = unixSeconds - dayNumber * 86_400

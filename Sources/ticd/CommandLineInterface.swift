@@ -17,6 +17,7 @@ enum CommandLineInterface {
       query   [--socket PATH | --config FILE] NAME [--json BODY]   NAME: status, slices, shards, steps,
               checkpoints, eval, robustness, plan?step=N, metrics; train, pause, resume, evaluate (POST)
       report  --config FILE --out FILE.html [--compare CONFIG]...
+      corpus  changelogs --out DIR [--since YYYY] [--until YYYY] [--doc-root DIR]
       corpus  synthetic --out DIR --kind image-text|text [--years A-B] [--seed S] [--per-month N] [--image-size PX] [--months N]
       bench   ingest [--json] [--mb N] [--images N] [--dir DIR] [--no-reference]
       bench   plan [--json] [--shards N]

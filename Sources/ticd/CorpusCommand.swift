@@ -1,14 +1,16 @@
 import Foundation
 
 /// `ticd corpus synthetic --out DIR --kind image-text|text [--years A-B] [--seed S] [--per-month N]
-/// [--image-size PX] [--months N]`
+/// [--image-size PX] [--months N]`;
+/// `ticd corpus changelogs ...` is `ChangelogsCommand`.
 ///
 /// Writes one shard per month the way producers do (see `SyntheticCorpus`): image-text as img2dataset's
 /// `YYYY-MM/00000.tar` with its `00000_stats.json` marker, text as `YYYY-MM.jsonl.zst`.
 enum CorpusCommand {
     static func run(_ args: [String]) throws -> Int32 {
+        if args.first == "changelogs" { return try ChangelogsCommand.run(Array(args.dropFirst())) }
         guard args.first == "synthetic" else {
-            throw UsageError("corpus: expected `synthetic` (the changelog corpus is issue #6)")
+            throw UsageError("corpus: expected `changelogs` or `synthetic`")
         }
         let a = try Arguments(Array(args.dropFirst()), valueFlags: ["out", "kind", "years", "seed", "per-month", "image-size", "months"])
         let out = try a.require("out")
