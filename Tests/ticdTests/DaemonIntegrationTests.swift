@@ -148,6 +148,10 @@ final class DaemonIntegrationTests: TemporaryDirectoryTestCase {
         XCTAssertTrue(metrics.contains("ticd_shards_ingested_total{outcome=\"accepted\"} 36"), metrics)
         XCTAssertTrue(metrics.contains("ticd_eval_metric{metric=\"mean_recall@1\",slice_group=\"2014\",step=\"2016\"}"), metrics)
         XCTAssertTrue(metrics.contains("ticd_blas_info{core="), metrics)
+        let report = String(decoding: try SocketClient.request(socket: socket, method: "GET", path: "/v0/report").body,
+                            as: UTF8.self)
+        XCTAssertTrue(report.hasPrefix("<!DOCTYPE html>"), String(report.prefix(200)))
+        XCTAssertEqual(report.components(separatedBy: "data-col=").count - 1, 9, "one heatmap cell per matrix entry")
 
         XCTAssertEqual(daemon.stop(), 0, daemon.log)
         notify.stop()

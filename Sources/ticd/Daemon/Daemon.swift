@@ -66,8 +66,6 @@ final class Daemon {
         let workLoop = WorkLoop(config: { [settings] in settings.current }, state: state, catalog: workCatalog,
                                 control: control, log: log, idleWake: wake,
                                 beat: { [heartbeat] in heartbeat.beat("work") })
-        let ingestDone = Daemon.spawn("ticd-ingest") { ingestLoop.run() }
-        let workDone = Daemon.spawn("ticd-work") { workLoop.run() }
         server.start()
         control.update { $0.phase = .idle }
         statusLock.withLock {
@@ -76,6 +74,8 @@ final class Daemon {
         }
         notifier.ready(status: control.state.summary)
         log.log(.notice, "ready; socket \(config.socket)")
+        let ingestDone = Daemon.spawn("ticd-ingest") { ingestLoop.run() }
+        let workDone = Daemon.spawn("ticd-work") { workLoop.run() }
 
         while true {
             let sig = signals.next()

@@ -24,7 +24,7 @@ final class DaemonAPI: @unchecked Sendable {
     /// The mutating routes, and what each does.
     static let postRoutes: Set<String> = ["/v0/train", "/v0/pause", "/v0/resume", "/v0/evaluate"]
     static let getRoutes: Set<String> = ["/v0/status", "/v0/slices", "/v0/shards", "/v0/steps", "/v0/checkpoints",
-                                         "/v0/eval", "/v0/robustness", "/v0/plan", "/metrics", "/v0/"]
+                                         "/v0/eval", "/v0/robustness", "/v0/plan", "/v0/report", "/metrics", "/v0/"]
 
     func handle(_ request: HTTPRequest, peer: PeerCredentials) -> HTTPResponse {
         let path = request.path.count > 1 && request.path.hasSuffix("/") && request.path != "/v0/"
@@ -56,6 +56,9 @@ final class DaemonAPI: @unchecked Sendable {
             case "/v0/eval": return .json(try EvalCommand.matrix(config: config(), catalog: catalog))
             case "/v0/robustness": return .json(try RobustnessReport.build(task: config().task, catalog: catalog))
             case "/v0/plan": return try plan(request)
+            case "/v0/report":
+                let page = ReportPage.html(try ReportData.load(config: config(), catalog: catalog, compare: []))
+                return .text(page, contentType: "text/html; charset=utf-8")
             case "/metrics":
                 return .text(try MetricsExposition.render(task: config().task, catalog: catalog, control: control,
                                                           blasCore: BLAS.coreName, blasThreads: BLAS.threads,

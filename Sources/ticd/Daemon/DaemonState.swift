@@ -42,7 +42,7 @@ struct DaemonState: Equatable {
         var text: String
         switch phase {
         case let .training(step, steps, label, batch, batches):
-            text = "training step \(step)/\(steps) (\(label)) batch \(batch)/\(batches)"
+            text = "training step \(step)/\(steps) (\(label)) " + (batches > 0 ? "batch \(batch)/\(batches)" : "preparing")
         case let .evaluating(step, steps, label):
             text = step > 0 ? "evaluating step \(step)/\(steps) (\(label))" : "evaluating the \(label) checkpoint on new data"
         default:
