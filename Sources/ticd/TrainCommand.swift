@@ -40,9 +40,9 @@ enum TrainCommand {
         let months = try catalog.slices().map(\.slice)
         guard let latest = months.max() else { throw UsageError("the catalog holds no ready shard") }
         let groups = StepGrouping.groups(months: months, unit: config.stepUnit, firstStepUntil: config.firstStepUntil)
-        let stop = StopSignal()
+        let stop = SignalQueue([SIGINT, SIGTERM])
         let runner = StepRunner(config: config, catalog: catalog, state: state, groups: groups,
-                                shouldStop: { stop.caught != nil })
+                                shouldStop: { stop.latest != nil })
         for group in groups {
             let asked = untilStep.map { group.index <= $0 } ?? false
             guard asked || StepGrouping.isComplete(group, latestMonth: latest) else { break }

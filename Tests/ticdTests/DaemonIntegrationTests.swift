@@ -136,6 +136,7 @@ final class DaemonIntegrationTests: TemporaryDirectoryTestCase {
         XCTAssertEqual((rows[2]["forgetting"] as? [String: Any])?.keys.sorted(), ["2014", "2015"])
         XCTAssertNotNil(rows[0]["forward"] as? Double, "2014's checkpoint is scored on the years after it")
         XCTAssertNotNil((rows[1]["newest"] as? [String: Any])?["gap"] as? Double)
+        XCTAssertNotNil(rows[1]["trained_mean"] as? Double)
         let compute = try XCTUnwrap(rows[2]["compute"] as? [String: Any])
         XCTAssertGreaterThan(compute["cumulative_flops"] as? Double ?? 0, compute["flops"] as? Double ?? .infinity)
 
@@ -205,6 +206,33 @@ final class DaemonIntegrationTests: TemporaryDirectoryTestCase {
                               "\(step) \(name)")
             }
         }
+    }
+
+    func testSIGHUPAppliesTheSafeKeysAndDefersTheRest() throws {
+        let (config, socket) = try writeConfig("reload", samples: 64)
+        let notify = try NotifyCollector(path: root + "/notify.sock")
+        defer { notify.stop() }
+        let daemon = try TicdDaemonProcess(config: config, socket: socket, logDirectory: root,
+                                           environment: ["NOTIFY_SOCKET": root + "/notify.sock"])
+        try daemon.waitUntilReady()
+        var text = String(decoding: try XCTUnwrap(FileManager.default.contents(atPath: config)), as: UTF8.self)
+        text = text.replacingOccurrences(of: "\"quiet_period_s\": 1.5", with: "\"quiet_period_s\": 7")
+            .replacingOccurrences(of: "\"policy\": \"cumulative-all\"", with: "\"policy\": \"sequential\"")
+        try Data(text.utf8).write(to: URL(fileURLWithPath: config))
+        XCTAssertEqual(kill(daemon.pid, SIGHUP), 0)
+        try daemon.waitUntil("the reload", timeout: 30) { daemon.log.contains("reload: quiet_period_s applied") }
+        XCTAssertTrue(daemon.log.contains("reload: policy changed"), daemon.log)
+        XCTAssertEqual(try daemon.status()["policy"] as? String, "cumulative-all", "policy waits for a restart")
+
+        // A config that no longer reads is refused; the daemon keeps running on the old one.
+        try Data("{\"bogus_key\": 1}".utf8).write(to: URL(fileURLWithPath: config))
+        XCTAssertEqual(kill(daemon.pid, SIGHUP), 0)
+        try daemon.waitUntil("the refused reload", timeout: 30) { daemon.log.contains("reload refused") }
+        XCTAssertTrue(daemon.log.contains("bogus_key"), daemon.log)
+        XCTAssertEqual(daemon.stop(), 0)
+        notify.stop()
+        XCTAssertTrue(notify.messages.contains { $0.hasPrefix("RELOADING=1") }, "\(notify.messages)")
+        XCTAssertEqual(notify.messages.filter { $0.hasPrefix("READY=1") }.count, 3, "after start and after each reload")
     }
 
     func testAWriteFromAForeignUIDIsRefusedAndAReadIsNot() throws {

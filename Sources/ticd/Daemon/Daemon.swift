@@ -35,7 +35,7 @@ final class Daemon {
         let config = settings.current
         try Daemon.checkPaths(config)
         BLAS.threads = config.threads
-        let signals = DaemonSignals()
+        let signals = SignalQueue([SIGTERM, SIGINT, SIGHUP])
         let control = DaemonControl { [self] state in publish(state) }
         log.log(.notice, "starting: task \(config.task), policy \(config.policy.rawValue), inbox \(config.inbox), "
                 + "state \(config.stateDir), socket \(config.socket), BLAS \(BLAS.coreName) x\(BLAS.threads)")

@@ -87,22 +87,13 @@ struct ReportData {
                           evaluation: evaluation, steps: try catalog.steps(), slices: try catalog.slices(), runs: runs)
     }
 
-    /// One run's summary and its cumulative compute and quality at each evaluated step.
+    /// One run's summary and its cumulative compute and quality at each evaluated step: the rows of
+    /// `/v0/robustness`, so the chart and the socket agree.
     private static func run(config: TicdConfig, catalog: Catalog, evaluation: EvalCommand.Output) throws -> Run {
-        let rowIndex = Dictionary(evaluation.rows.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
-        var samples = 0, flops = 0.0, seconds = 0.0
-        var points: [ComputePoint] = []
-        for step in try catalog.steps() {
-            samples += step.samplesSeen ?? 0
-            flops += step.flops ?? 0
-            seconds += step.seconds ?? 0
-            guard let i = rowIndex[step.label] else { continue }
-            // Group labels start with their first year or month, so a label sorts with the time it covers.
-            let seen = evaluation.columns.indices.filter { evaluation.columns[$0] <= step.label }
-                .compactMap { evaluation.matrix[i][$0] }
-            points.append(ComputePoint(step: step.label, samplesSeen: step.samplesSeen.map { _ in samples },
-                                       flops: step.flops.map { _ in flops }, seconds: step.seconds.map { _ in seconds },
-                                       quality: seen.isEmpty ? nil : seen.reduce(0, +) / Double(seen.count)))
+        let points = try RobustnessReport.build(task: config.task, catalog: catalog).checkpoints.map { row in
+            ComputePoint(step: row.step, samplesSeen: row.compute.samplesSeen.map { _ in row.compute.cumulativeSamples },
+                         flops: row.compute.flops.map { _ in row.compute.cumulativeFlops },
+                         seconds: row.compute.seconds.map { _ in row.compute.cumulativeSeconds }, quality: row.trainedMean)
         }
         return Run(label: config.policy.rawValue, policy: config.policy.rawValue, stateDir: config.stateDir,
                    summary: evaluation.summary, points: points)
