@@ -57,6 +57,10 @@ enum TrainCommand {
                 printError("ticd train: stopped by signal after batch \(batches) of step \(group.index) (\(group.label)); "
                            + "the step resumes from its checkpoint on the next start")
                 return 0
+            case .evaluationStopped:
+                printError("ticd train: stopped by signal while evaluating step \(group.index) (\(group.label)); "
+                           + "the missing cells are scored on the next start")
+                return 0
             }
         }
         return 0

@@ -127,7 +127,8 @@ final class WorkLoop {
         let fields = ["TICD_STEP": checkpoint.stepLabel]
         control.update { $0.phase = .evaluating(step: 0, steps: 0, label: checkpoint.stepLabel) }
         let cells = try EvaluationPass.run(checkpoint: checkpoint, groups: groups, catalog: catalog, state: state,
-                                           redo: redo, log: { [self] line in
+                                           redo: redo, shouldStop: { [control] in control.isStopping },
+                                           log: { [self] line in
                                                beat()
                                                log.log(.info, line, fields: fields)
                                            })
@@ -145,7 +146,10 @@ final class WorkLoop {
         control.update { $0.phase = .training(step: group.index, steps: steps, label: group.label, batch: 0, batches: 0) }
         let fields = ["TICD_STEP": String(group.index), "TICD_SLICE": group.label]
         var observer = StepRunner.Observer()
-        observer.log = { [log] line in log.log(.info, line, fields: fields) }
+        observer.log = { [self] line in
+            beat()
+            log.log(.info, line, fields: fields)
+        }
         observer.batch = { [self] _, p in
             beat()
             control.count { $0.trainingSamplesPerSecond = p.samplesPerSecond; $0.lastLoss = Double(p.loss) }
@@ -162,6 +166,9 @@ final class WorkLoop {
         case .done:
             control.count { $0.stepsTrained += 1 }
             log.log(.notice, "step \(group.index) (\(group.label)) trained and evaluated", fields: fields)
+        case .evaluationStopped:
+            log.log(.notice, "step \(group.index) (\(group.label)) trained; its evaluation stopped and resumes on the next start",
+                    fields: fields)
         case .stopped(let batches):
             log.log(.notice, "step \(group.index) (\(group.label)) stopped after batch \(batches); "
                     + "it resumes from its checkpoint", fields: fields)

@@ -7,10 +7,12 @@ import Timeline
 /// Past and future groups alike: a group that arrives later is filled in by `ticd eval --backfill`.
 enum EvaluationPass {
     /// Evaluates `checkpoint` on each of `groups` whose cell is missing (or on all, with `redo`).
+    /// - Parameter shouldStop: polled between cells, so a stop (SIGTERM) waits for one cell, not the whole pass.
     /// - Returns: the number of cells written.
     @discardableResult
     static func run(checkpoint: CheckpointRecord, groups: [StepGroup], catalog: Catalog, state: StateDirectory,
-                    redo: Bool = false, log: (String) -> Void = { _ in }) throws -> Int {
+                    redo: Bool = false, shouldStop: () -> Bool = { false },
+                    log: (String) -> Void = { _ in }) throws -> Int {
         let done = Set(try catalog.evalResults().filter { $0.checkpointID == checkpoint.id }.map(\.sliceGroup))
         let todo = groups.filter { redo || !done.contains($0.label) }
         guard !todo.isEmpty else { return 0 }
@@ -29,7 +31,8 @@ enum EvaluationPass {
         } else {
             throw ConfigError(path: checkpoint.path, detail: "the checkpoint names neither a CLIP nor a GPT config")
         }
-        for group in todo {
+        var written = 0
+        for group in todo where !shouldStop() {
             let split = try HeldOutSplit(catalog: catalog, state: state, first: group.first, last: group.last)
             let cell = try scorer(split)
             let detail = String(decoding: try JSONSerialization.data(withJSONObject: cell.detail, options: [.sortedKeys]),
@@ -38,7 +41,8 @@ enum EvaluationPass {
                                               value: cell.headline, detailJSON: detail))
             log("eval \(checkpoint.stepLabel) on \(group.label): \(cell.metric) "
                 + (cell.headline.map { String(format: "%.4f", $0) } ?? "n/a") + " over \(cell.samples) samples")
+            written += 1
         }
-        return todo.count
+        return written
     }
 }

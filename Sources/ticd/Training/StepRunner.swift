@@ -7,7 +7,8 @@ import Timeline
 /// starting weights, train with a fresh AdamW and schedule, checkpoint mid-step and on a signal, promote the
 /// final checkpoint once it is written whole and loaded back, then evaluate it on every step group.
 final class StepRunner {
-    enum Outcome: Equatable { case done, stopped(batches: Int) }
+    /// `evaluationStopped`: trained, but a stop came between evaluation cells; the next run fills the rest.
+    enum Outcome: Equatable { case done, stopped(batches: Int), evaluationStopped }
 
     /// Where a running step reports to: log lines, each batch, and the start of its evaluation. `ticd train`
     /// prints; the daemon also feeds its state value and watchdog heartbeat from these.
@@ -46,7 +47,12 @@ final class StepRunner {
             throw ConfigError(path: state.catalogPath, detail: "step \(group.label) is trained but has no accepted checkpoint")
         }
         observer.evaluating(group)
-        try EvaluationPass.run(checkpoint: checkpoint, groups: groups, catalog: catalog, state: state, log: log)
+        try EvaluationPass.run(checkpoint: checkpoint, groups: groups, catalog: catalog, state: state,
+                               shouldStop: shouldStop, log: log)
+        if shouldStop() {
+            let done = Set(try catalog.evalResults().filter { $0.checkpointID == checkpoint.id }.map(\.sliceGroup))
+            if !groups.allSatisfy({ done.contains($0.label) }) { return .evaluationStopped }
+        }
         try catalog.setStepState(label: group.label, "evaluated")
         return .done
     }
