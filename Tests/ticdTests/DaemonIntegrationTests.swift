@@ -208,6 +208,30 @@ final class DaemonIntegrationTests: TemporaryDirectoryTestCase {
         }
     }
 
+    func testAWedgedTrainerStopsTheWatchdogPingsWhileTheSocketStillAnswers() throws {
+        let source = try corpus("corpus", years: "2014-2015", perMonth: 8)
+        let (config, socket) = try writeConfig("wedge", samples: 4096)
+        for month in try months(in: source) {
+            try FileManager.default.copyItem(atPath: source + "/" + month, toPath: root + "/wedge/inbox/" + month)
+        }
+        let notify = try NotifyCollector(path: root + "/notify.sock")
+        defer { notify.stop() }
+        let daemon = try TicdDaemonProcess(config: config, socket: socket, logDirectory: root,
+                                           environment: ["NOTIFY_SOCKET": root + "/notify.sock", "WATCHDOG_USEC": "1000000",
+                                                         "TICD_WEDGE_AFTER_BATCH": "3"])
+        try daemon.waitUntilReady()
+        try daemon.waitUntil("the trainer to hang", timeout: 120) {
+            (try daemon.status()["stale_loops"] as? [String]) == ["work"]
+        }
+        let pings = notify.messages.filter { $0 == "WATCHDOG=1" }.count
+        XCTAssertGreaterThan(pings, 0, "the loops pinged while they worked")
+        sleep(3)
+        XCTAssertEqual(notify.messages.filter { $0 == "WATCHDOG=1" }.count, pings,
+                       "three watchdog intervals without a ping: systemd would kill and restart the service")
+        XCTAssertEqual(try daemon.status()["state"] as? String, "training", "the socket still answers")
+        XCTAssertEqual(daemon.stop(signal: SIGKILL), 128 + SIGKILL)
+    }
+
     func testSIGHUPAppliesTheSafeKeysAndDefersTheRest() throws {
         let (config, socket) = try writeConfig("reload", samples: 64)
         let notify = try NotifyCollector(path: root + "/notify.sock")

@@ -199,10 +199,12 @@ final class StepRunner {
                                   totalBatches: header.totalBatches, maxGradNorm: maxGradNorm,
                                   batchesDone: header.batchesDone, forward: forward)
         let partialPath = TrainingCheckpoint.path(in: state.checkpoints, step: group.index, label: group.label, partial: true)
-        // Tests: a real SIGTERM after this batch, as systemd sends mid-step, or a SIGKILL, as a crash would.
+        // Tests: a real SIGTERM after this batch, as systemd sends mid-step, a SIGKILL, as a crash would, or a
+        // hang, as a wedged trainer would (the watchdog must notice).
         let environment = ProcessInfo.processInfo.environment
         let sigtermAfter = environment["TICD_SIGTERM_AFTER_BATCH"].flatMap(Int.init)
         let sigkillAfter = environment["TICD_SIGKILL_AFTER_BATCH"].flatMap(Int.init)
+        let wedgeAfter = environment["TICD_WEDGE_AFTER_BATCH"].flatMap(Int.init)
         let began = DispatchTime.now().uptimeNanoseconds
         let priorSeconds = header.seconds, priorSamples = header.samplesSeen
         var samples = 0
@@ -227,6 +229,7 @@ final class StepRunner {
             lastCheckpoint = DispatchTime.now().uptimeNanoseconds
         }, progress: { p in
             if p.batch == sigkillAfter { raise(SIGKILL) }
+            if p.batch == wedgeAfter { while true { sleep(60) } }
             if p.batch == sigtermAfter {
                 raise(SIGTERM)
                 while !shouldStop() { usleep(1000) }
