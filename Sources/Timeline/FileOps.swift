@@ -29,6 +29,8 @@ public enum FileOps {
     /// Moves `source` to `destination` durably. Tries rename(2) first; across filesystems it copies to a
     /// temporary name beside the destination, fsyncs, renames it in and only then removes the source (unless
     /// `keepSource`). A crash at any point leaves the bytes at the source, the destination, or both.
+    /// A source that cannot be removed after a copy (EACCES on its directory) is left in place; callers that
+    /// care check whether it is still there.
     public static func moveDurably(from source: String, to destination: String, keepSource: Bool = false) throws {
         let dir = directory(of: destination)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -38,7 +40,11 @@ public enum FileOps {
                 try fsync(path: directory(of: source))
                 return
             }
-            guard errno == EXDEV else { throw error("rename to \(destination)", source) }
+            // EXDEV: another filesystem (or bind mount). EACCES/EPERM: no right to take the name out of the
+            // source directory; a copy still gets the bytes in, and the source stays.
+            guard errno == EXDEV || errno == EACCES || errno == EPERM else {
+                throw error("rename to \(destination)", source)
+            }
         }
         let tmp = dir + "/.tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         do {
@@ -49,8 +55,9 @@ public enum FileOps {
             throw error
         }
         try fsync(path: dir)
-        if !keepSource {
-            guard unlink(source) == 0 else { throw error("unlink", source) }
+        // The bytes are durable at the destination: a source the caller may not delete (a producer's directory
+        // without group write) stays where it is rather than failing the move.
+        if !keepSource, unlink(source) == 0 {
             try fsync(path: directory(of: source))
         }
     }

@@ -14,8 +14,8 @@ final class InboxWatcher {
     private let inotify: Inotify
     private var directories: [Int32: String] = [:]
     private var candidates: [String: ShardCompleteness.Observation] = [:]
-    /// Files whose ingest failed with an error (not a quarantine, which moves the file): skipped until their
-    /// size or mtime changes, so one unreadable file does not spin the loop.
+    /// Files left in place by ingest (an error, or no permission to remove them): skipped until their size or
+    /// mtime changes, so one such file does not spin the loop.
     private var failed: [String: ShardCompleteness.Observation] = [:]
     private let wallClock: () -> Double
 
@@ -29,8 +29,8 @@ final class InboxWatcher {
         try addWatch(self.root)
     }
 
-    /// Files waiting to become complete.
-    var pendingCount: Int { candidates.count }
+    /// Files waiting to become complete or to be ingested; not those skipped until they change.
+    var pendingCount: Int { candidates.keys.filter { failed[$0] == nil }.count }
 
     /// Walks the whole tree: watches every directory and records every shard file as a candidate.
     func rescan() {
@@ -117,8 +117,8 @@ final class InboxWatcher {
         candidates[path] = nil
     }
 
-    /// Ingest failed with an error and left the file in place: wait for it to change before trying again.
-    func ingestFailed(_ path: String) {
+    /// Ingest failed with an error, or could not remove the file: wait for it to change before trying again.
+    func skipUntilChanged(_ path: String) {
         var status = stat()
         guard lstat(path, &status) == 0 else { candidates[path] = nil; return }
         failed[path] = observation(status, renamedIn: false)

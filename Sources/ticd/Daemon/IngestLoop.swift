@@ -55,20 +55,19 @@ final class IngestLoop {
         if let format = ShardFormat(path: path), format.kind != kind {
             log.log(.warning, "\(path) holds \(format.kind.rawValue) data but this daemon trains on \(kind.rawValue); "
                     + "left in the inbox")
-            watcher.ingestFailed(path)
+            watcher.skipUntilChanged(path)
             return
         }
         control.update { $0.ingesting = path }
         defer { control.update { $0.ingesting = nil } }
         do {
             let result = try ingestor.ingest(path: path)
-            watcher.ingested(path)
             control.count {
                 $0.shardsByOutcome[result.outcome.rawValue, default: 0] += 1
                 if result.outcome == .accepted { $0.samplesIngested += result.samples }
             }
             let slices = result.slices.keys.sorted()
-            let fields = ["TICD_SLICE": slices.count == 1 ? slices[0] : slices.joined(separator: ",")]
+            let fields = slices.isEmpty ? [:] : ["TICD_SLICE": slices.joined(separator: ",")]
             switch result.outcome {
             case .accepted:
                 log.log(.info, "accepted \(path) (\(reason.rawValue)): \(result.samples) samples, \(result.dropped) dropped",
@@ -78,11 +77,20 @@ final class IngestLoop {
             case .quarantined:
                 log.log(.warning, "quarantined \(path): \(result.reason ?? "")", fields: fields)
             }
+            if FileOps.exists(path) {
+                // Taken (or known already) but not removable: its directory lacks group write for ticd.
+                log.log(.warning, "\(path) was ingested but could not be removed from the inbox (its directory is not "
+                        + "writable by ticd; producers should create subdirectories group-writable, umask 002); "
+                        + "it is skipped until it changes")
+                watcher.skipUntilChanged(path)
+            } else {
+                watcher.ingested(path)
+            }
         } catch {
             log.log(.err, "ingest \(path): \(error); left in place until it changes")
             control.recordError("ingest \(path): \(error)")
             control.count { $0.ingestErrors += 1 }
-            watcher.ingestFailed(path)
+            watcher.skipUntilChanged(path)
         }
     }
 }
