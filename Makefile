@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 # systemd brings systemd-analyze, systemd-sysusers and systemd-tmpfiles, which the tests check systemd/ with.
-DEB_PACKAGES := pkg-config libsqlite3-dev libzstd-dev libopenblas-dev libjpeg-dev libpng-dev zlib1g-dev tar systemd
+DEB_PACKAGES := pkg-config libsqlite3-dev libzstd-dev libopenblas-dev libjpeg-dev libpng-dev zlib1g-dev tar systemd curl
 # Tests run in release: numeric code in a debug build is 10-100x slower.
 TEST_FLAGS := -c release -Xswiftc -enable-testing --disable-swift-testing
 DEMO_DIR ?= $(CURDIR)/demo-out

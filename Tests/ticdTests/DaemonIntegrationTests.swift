@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Models
+import Timeline
 import XCTest
 @testable import ticd
 
@@ -206,6 +207,40 @@ final class DaemonIntegrationTests: TemporaryDirectoryTestCase {
                               "\(step) \(name)")
             }
         }
+    }
+
+    func testAStartFinishesAnEvaluationThatTheLastRunLeftHalfDone() throws {
+        let source = try corpus("corpus", years: "2014-2015", perMonth: 8)
+        let (config, socket) = try writeConfig("half", samples: 512)
+        for month in try months(in: source) {
+            try FileManager.default.copyItem(atPath: source + "/" + month, toPath: root + "/half/inbox/" + month)
+        }
+        let extra = try corpus("extra", years: "2016", perMonth: 4)
+        try FileManager.default.copyItem(atPath: extra + "/2016-01", toPath: root + "/half/inbox/2016-01")
+        let first = try TicdDaemonProcess(config: config, socket: socket, logDirectory: root)
+        try first.waitUntilReady()
+        try first.waitUntil("two steps", timeout: 120) {
+            (try first.status()["step_states"] as? [String: Int])?["evaluated"] == 2
+        }
+        XCTAssertEqual(first.stop(), 0)
+        // As if the last run died after training 2015 and scoring it on 2015 only.
+        let database = try SQLiteDatabase(path: root + "/half/state/catalog.sqlite")
+        try database.execute("""
+            DELETE FROM eval_results WHERE slice_group = '2014'
+              AND checkpoint_id = (SELECT c.id FROM checkpoints c JOIN steps s ON c.step_id = s.id WHERE s.label = '2015');
+            UPDATE steps SET state = 'trained' WHERE label = '2015';
+            """)
+        let second = try TicdDaemonProcess(config: config, socket: socket, logDirectory: root)
+        try second.waitUntilReady()
+        try second.waitUntil("the evaluation finished", timeout: 120) {
+            (try second.status()["step_states"] as? [String: Int])?["evaluated"] == 2
+        }
+        let eval = try XCTUnwrap(second.query("/v0/eval").json as? [String: Any])
+        let matrix = try XCTUnwrap(eval["matrix"] as? [[Any]])
+        XCTAssertTrue(matrix[1][0] is NSNumber, "2015's checkpoint is scored on 2014 again: \(matrix)")
+        XCTAssertTrue(second.log.contains("eval 2015 on 2014"), second.log)
+        XCTAssertFalse(second.log.contains("eval 2015 on 2015"), "cells already there are not redone")
+        XCTAssertEqual(second.stop(), 0)
     }
 
     func testAWedgedTrainerStopsTheWatchdogPingsWhileTheSocketStillAnswers() throws {
