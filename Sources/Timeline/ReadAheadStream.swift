@@ -32,7 +32,10 @@ final class ReadAheadStream: ByteStream {
         self.filled.initialize(repeating: 0, count: chunks)
         self.failure = .allocate(capacity: chunks)
         self.failure.initialize(repeating: nil, count: chunks)
-        self.free = DispatchSemaphore(value: chunks)
+        // Created at 0 and raised to `chunks`: libdispatch traps when a semaphore is freed below the value it
+        // was created with, which is where `free` stands when a consumer stops partway through a file.
+        self.free = DispatchSemaphore(value: 0)
+        for _ in 0..<chunks { free.signal() }
         let thread = Thread { [unowned self] in self.produce() }
         thread.name = "ticd-read-ahead"
         thread.start()

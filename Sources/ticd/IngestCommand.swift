@@ -25,6 +25,9 @@ enum IngestCommand {
         if let n = try a.int("threads") { options.scan.decodeThreads = max(1, n) }
         options.keepSource = a.flag("keep")
 
+        try state.create()
+        let lock = try StateLock(state: state, holder: "ticd ingest")
+        defer { withExtendedLifetime(lock) {} }
         let ingestor = try Ingestor(state: state, options: options)
         if let phase = ProcessInfo.processInfo.environment["TICD_CRASH_AT"].flatMap(Ingestor.Phase.init) {
             // Crash tests: die at this phase without any cleanup, as a power cut would.

@@ -61,7 +61,8 @@ struct TicdConfig: Decodable, Equatable {
         samplesPerStep = try c.decodeIfPresent(Int.self, forKey: .samplesPerStep) ?? d.samplesPerStep
         batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
         lr = try c.decodeIfPresent(Double.self, forKey: .lr) ?? d.lr
-        wd = try c.decodeIfPresent(Double.self, forKey: .wd) ?? d.wd
+        // DESIGN §5: open_clip's 0.2 for CLIP, 0.033 for the LM.
+        wd = try c.decodeIfPresent(Double.self, forKey: .wd) ?? (task == "lm" ? 0.033 : d.wd)
         warmup = try c.decodeIfPresent(Int.self, forKey: .warmup) ?? d.warmup
         warmupFirst = try c.decodeIfPresent(Int.self, forKey: .warmupFirst) ?? d.warmupFirst
         lrSchedule = try c.decodeIfPresent(String.self, forKey: .lrSchedule) ?? d.lrSchedule

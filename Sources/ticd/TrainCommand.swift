@@ -30,6 +30,8 @@ enum TrainCommand {
             throw UsageError("no catalog at \(state.catalogPath); ingest some shards first")
         }
         try state.create()
+        let lock = try StateLock(state: state, holder: "ticd train")
+        defer { withExtendedLifetime(lock) {} }
         let catalog = try Catalog(path: state.catalogPath)
         let kind: ShardKind = config.task == "clip" ? .imageText : .text
         if let other = try catalog.shards(state: .ready).first(where: { $0.kind != kind }) {

@@ -47,3 +47,32 @@ final class FileStreamTests: XCTestCase {
         XCTAssertEqual(error?.detail, "read failed: Is a directory")
     }
 }
+
+final class ReadAheadStreamTests: XCTestCase {
+    private typealias Support = StreamsTestSupport
+
+    func testReadsTheWholeFileInOrderWithItsDigest() throws {
+        let directory = try Support.temporaryDirectory(for: self)
+        let content = Support.randomBytes(count: 50_001, seed: 3)
+        try Support.writeFile(content, to: directory + "/a.bin")
+        let stream = ReadAheadStream(try FileStream(path: directory + "/a.bin", hashing: true), chunks: 3, chunkBytes: 4096)
+        XCTAssertEqual(try Support.drain(stream, readBytes: 1000), content)
+        XCTAssertEqual(stream.sha256Hex(), SHA256.hexDigest(of: content))
+    }
+
+    /// A consumer that stops partway (the training loader abandoning a shard on a pause) must be able to drop the
+    /// stream: libdispatch traps when a semaphore is freed below the value it was created with.
+    func testAStreamDroppedPartwayThroughReleasesCleanly() throws {
+        let directory = try Support.temporaryDirectory(for: self)
+        try Support.writeFile(Support.randomBytes(count: 100_000, seed: 4), to: directory + "/a.bin")
+        for readFirst in [0, 10, 5000] {
+            var stream: ReadAheadStream? = ReadAheadStream(try FileStream(path: directory + "/a.bin"), chunks: 4,
+                                                           chunkBytes: 4096)
+            var buffer = [UInt8](repeating: 0, count: readFirst)
+            if readFirst > 0 { _ = try buffer.withUnsafeMutableBytes { try stream!.read(into: $0) } }
+            usleep(20_000)
+            stream = nil
+            XCTAssertNil(stream)
+        }
+    }
+}

@@ -158,7 +158,8 @@ final class DaemonIntegrationTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(daemon.stop(), 0, daemon.log)
         notify.stop()
         let messages = notify.messages
-        XCTAssertTrue(messages.first?.contains("READY=1") == true, "\(messages.prefix(3))")
+        XCTAssertEqual(messages.first, "EXTEND_TIMEOUT_USEC=600000000", "recovery may take longer than the start timeout")
+        XCTAssertTrue(messages.dropFirst().first?.contains("READY=1") == true, "\(messages.prefix(3))")
         XCTAssertTrue(messages.contains { $0.contains("STATUS=training step") }, "\(messages.prefix(20))")
         XCTAssertTrue(messages.contains { $0.contains("STATUS=evaluating") }, "\(messages.prefix(20))")
         XCTAssertTrue(messages.contains("WATCHDOG=1"))
@@ -292,6 +293,29 @@ final class DaemonIntegrationTests: TemporaryDirectoryTestCase {
         notify.stop()
         XCTAssertTrue(notify.messages.contains { $0.hasPrefix("RELOADING=1") }, "\(notify.messages)")
         XCTAssertEqual(notify.messages.filter { $0.hasPrefix("READY=1") }.count, 3, "after start and after each reload")
+    }
+
+    func testOneWriterPerStateDirectoryAndStrictRequestBodies() throws {
+        let (config, socket) = try writeConfig("strict", samples: 64)
+        let daemon = try TicdDaemonProcess(config: config, socket: socket, logDirectory: root)
+        try daemon.waitUntilReady()
+        let ingest = try Ticd.run(["ingest", "--state", root + "/strict/state", root + "/strict/inbox"])
+        XCTAssertEqual(ingest.status, 1)
+        XCTAssertTrue(ingest.stderr.contains("in use by pid \(daemon.pid) (ticd run)"), ingest.stderr)
+        let second = try Ticd.run(["run", "--config", config, "--socket", root + "/strict/other.sock"])
+        XCTAssertEqual(second.status, 1)
+        XCTAssertTrue(second.stderr.contains("in use by pid \(daemon.pid)"), second.stderr)
+
+        XCTAssertEqual(try daemon.query("/v0/train", method: "POST").status, 409, "nothing to train on yet")
+        XCTAssertEqual(try daemon.query("/v0/train", method: "POST", body: #"{"step": true}"#).status, 400)
+        XCTAssertEqual(try daemon.query("/v0/evaluate", method: "POST", body: #"{"redo": 1}"#).status, 400)
+        XCTAssertEqual(try daemon.query("/v0/evaluate", method: "POST", body: "[1]").status, 400)
+        XCTAssertEqual(try daemon.query("/v0/evaluate", method: "POST", body: #"{"redo": false}"#).status, 202)
+        XCTAssertEqual(try daemon.query("/v0/status", method: "POST").status, 405)
+        XCTAssertEqual(try daemon.query("/v0/nothing").status, 404)
+        XCTAssertEqual(daemon.stop(), 0)
+        XCTAssertEqual(try Ticd.run(["ingest", "--state", root + "/strict/state", root + "/strict/inbox"]).status, 0,
+                       "free again once the daemon stopped")
     }
 
     func testAWriteFromAForeignUIDIsRefusedAndAReadIsNot() throws {

@@ -17,7 +17,7 @@ final class Daemon {
     private let notifier: SystemdNotifier
     private let heartbeat: Heartbeat
     private let statusLock = NSLock()
-    private var lastStatus: (text: String, phase: String, at: Double) = ("", "", 0)
+    private var lastStatus: (state: DaemonState, at: Double) = (DaemonState(), 0)
     /// STATUS= waits for READY=1, which carries the first status itself.
     private var readySent = false
 
@@ -41,6 +41,11 @@ final class Daemon {
                 + "state \(config.stateDir), socket \(config.socket), BLAS \(BLAS.coreName) x\(BLAS.threads)")
 
         let state = config.state
+        try state.create()
+        let lock = try StateLock(state: state, holder: "ticd run")
+        defer { withExtendedLifetime(lock) {} }
+        // Repairs can take a while on a large state directory; systemd's start timeout should not cut them off.
+        notifier.extendTimeout(seconds: 600)
         let ingestor = try makeIngestor(config)
         let repaired = try ingestor.recover()
         if !repaired.isEmpty { log.log(.notice, "recovered after an interrupted run: \(repaired)") }
@@ -50,8 +55,10 @@ final class Daemon {
 
         let api = DaemonAPI(config: { [settings] in settings.current }, catalog: apiCatalog, control: control,
                             staleLoops: { [heartbeat] in heartbeat.staleLoops })
-        try FileManager.default.createDirectory(atPath: (config.socket as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        let socketDirectory = (config.socket as NSString).deletingLastPathComponent
+        if !socketDirectory.isEmpty {
+            try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
+        }
         let server = try SocketServer(path: config.socket, mode: 0o660) { request, peer in api.handle(request, peer: peer) }
 
         // Half of what systemd allows between pings, and never so long that a stop waits on an idle loop.
@@ -70,7 +77,7 @@ final class Daemon {
         control.update { $0.phase = .idle }
         statusLock.withLock {
             readySent = true
-            lastStatus = (control.state.summary, control.state.phase.name, Double(SystemdNotifier.monotonicMicroseconds()) / 1e6)
+            lastStatus = (control.state, Double(SystemdNotifier.monotonicMicroseconds()) / 1e6)
         }
         notifier.ready(status: control.state.summary)
         log.log(.notice, "ready; socket \(config.socket)")
@@ -146,15 +153,15 @@ final class Daemon {
         notifier.ready(status: control.state.summary)
     }
 
-    /// Sends `STATUS=` when the phase changes, and at most once a second for progress within a phase.
+    /// Sends `STATUS=` for every change, except that a new batch number alone goes out at most once a second.
     private func publish(_ state: DaemonState) {
-        let text = state.summary
         let now = Double(SystemdNotifier.monotonicMicroseconds()) / 1e6
         statusLock.lock()
-        let due = readySent && text != lastStatus.text && (state.phase.name != lastStatus.phase || now - lastStatus.at >= 1)
-        if due { lastStatus = (text, state.phase.name, now) }
+        let due = readySent && state.summary != lastStatus.state.summary
+            && (state.coarse != lastStatus.state.coarse || now - lastStatus.at >= 1)
+        if due { lastStatus = (state, now) }
         statusLock.unlock()
-        if due { notifier.status(text) }
+        if due { notifier.status(state.summary) }
     }
 
     /// Runs `body` on a new thread; the returned semaphore is signalled when it ends.

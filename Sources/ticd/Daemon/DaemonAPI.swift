@@ -205,37 +205,42 @@ final class DaemonAPI: @unchecked Sendable {
                             body: Array(try plan.jsonData()) + [10])
     }
 
+    private struct TrainBody: Decodable { let step: Int? }
+    private struct EvaluateBody: Decodable { let redo: Bool? }
+
     private func train(_ request: HTTPRequest) throws -> HTTPResponse {
-        let body = try jsonBody(request)
-        let step: Int
-        if let given = body["step"] {
-            guard let n = given as? Int, n >= 1 else { throw RequestError(message: "\"step\" must be an integer >= 1") }
-            step = n
-        } else {
-            // Everything known, the latest (still incomplete) group included.
-            let months = try catalog.slices().map(\.slice)
-            let config = config()
-            step = StepGrouping.groups(months: months, unit: config.stepUnit, firstStepUntil: config.firstStepUntil).count
-            guard step >= 1 else { return .error(409, "the catalog holds no data to train on yet") }
-        }
+        let body = try decode(TrainBody.self, from: request)
+        let months = try catalog.slices().map(\.slice)
+        guard !months.isEmpty else { return .error(409, "the catalog holds no data to train on yet") }
+        let config = config()
+        let known = StepGrouping.groups(months: months, unit: config.stepUnit, firstStepUntil: config.firstStepUntil).count
+        if let step = body.step, step < 1 { throw RequestError(message: "\"step\" must be at least 1") }
+        // Without a step: everything known, the latest (still incomplete) group included.
+        let step = body.step ?? known
         control.request { $0.trainUntil = max($0.trainUntil ?? 0, step); $0.paused = false }
-        return .json(Accepted(accepted: true, detail: "training every step up to \(step), complete or not"), status: 202)
+        return .json(Accepted(accepted: true, detail: "training every step up to \(step), complete or not"
+                              + (step > known ? " (\(known) known so far; later ones train as their data arrives)" : "")),
+                     status: 202)
     }
 
     private func evaluate(_ request: HTTPRequest) throws -> HTTPResponse {
-        let body = try jsonBody(request)
-        let redo = body["redo"] as? Bool ?? false
+        let redo = try decode(EvaluateBody.self, from: request).redo ?? false
         control.request { $0.evaluate = redo ? .redo : ($0.evaluate ?? .missing) }
         return .json(Accepted(accepted: true, detail: redo ? "every accepted checkpoint is scored again on every complete group"
                                                           : "missing evaluation cells are filled"), status: 202)
     }
 
-    private func jsonBody(_ request: HTTPRequest) throws -> [String: Any] {
-        guard !request.body.isEmpty else { return [:] }
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(request.body))) as? [String: Any] else {
-            throw RequestError(message: "the body must be a JSON object")
+    /// The body as `T`; an empty body is `{}`. Types are strict: `{"step": true}` or `{"redo": 1}` are refused.
+    private func decode<T: Decodable>(_ type: T.Type, from request: HTTPRequest) throws -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: request.body.isEmpty ? Data("{}".utf8) : Data(request.body))
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.dataCorrupted(context) {
+            let key = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw RequestError(message: (key.isEmpty ? "the body must be a JSON object" : "\"\(key)\": ")
+                               + (key.isEmpty ? "" : context.debugDescription))
+        } catch {
+            throw RequestError(message: "the body must be a JSON object: \(error)")
         }
-        return object
     }
 
     private var allowedGroup: gid_t? {

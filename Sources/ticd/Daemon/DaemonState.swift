@@ -37,6 +37,15 @@ struct DaemonState: Equatable {
     /// Complete shards waiting for ingest plus files still being written.
     var pendingShards = 0
 
+    /// The state without its batch counter: a change here is news at once, a new batch number only progress.
+    var coarse: DaemonState {
+        var copy = self
+        if case let .training(step, steps, label, _, batches) = phase {
+            copy.phase = .training(step: step, steps: steps, label: label, batch: 0, batches: batches)
+        }
+        return copy
+    }
+
     /// One line for `systemctl status` and the log: "training step 2/3 (2015) batch 40/64; ingesting x.tar".
     var summary: String {
         var text: String
@@ -44,7 +53,7 @@ struct DaemonState: Equatable {
         case let .training(step, steps, label, batch, batches):
             text = "training step \(step)/\(steps) (\(label)) " + (batches > 0 ? "batch \(batch)/\(batches)" : "preparing")
         case let .evaluating(step, steps, label):
-            text = step > 0 ? "evaluating step \(step)/\(steps) (\(label))" : "evaluating the \(label) checkpoint on new data"
+            text = step > 0 ? "evaluating step \(step)/\(steps) (\(label))" : "evaluating the \(label) checkpoint"
         default:
             text = phase.name
         }

@@ -13,10 +13,10 @@ final class WorkLoop {
     /// What to do next, read off the catalog.
     enum Job: Equatable {
         case step(StepGroup, evaluateOn: [StepGroup], steps: Int)
-        /// Fill the missing cells of one checkpoint.
-        case backfill(CheckpointRecord, groups: [StepGroup])
+        /// Fill the missing cells of one checkpoint, trained as step `step`.
+        case backfill(CheckpointRecord, groups: [StepGroup], step: Int)
         /// Score every accepted checkpoint again on every complete group (`POST /v0/evaluate {"redo": true}`).
-        case redoAll(groups: [StepGroup])
+        case redoAll(groups: [StepGroup], steps: [String: Int])
     }
 
     private let config: () -> TicdConfig
@@ -27,6 +27,9 @@ final class WorkLoop {
     private let beat: () -> Void
     /// Seconds between heartbeats while idle.
     private let idleWake: Double
+    /// Step groups the policy has nothing to train on (say, a month of held-out samples only under
+    /// `sequential`): passed over, so later steps are not held up. Tried again after a restart.
+    private var emptySteps: Set<String> = []
 
     init(config: @escaping () -> TicdConfig, state: StateDirectory, catalog: Catalog, control: DaemonControl,
          log: DaemonLog, idleWake: Double, beat: @escaping () -> Void) {
@@ -51,6 +54,10 @@ final class WorkLoop {
                     continue
                 }
                 try perform(job)
+            } catch let ReplayError.nothingToTrain(step, label, policy) {
+                log.log(.warning, "step \(step) (\(label)) has no training samples under \(policy); passed over",
+                        fields: ["TICD_STEP": String(step), "TICD_SLICE": label])
+                emptySteps.insert(label)
             } catch {
                 // A failing step must not take the daemon (and ingest) down: report it and retry later.
                 log.log(.err, "work loop: \(error)")
@@ -86,7 +93,7 @@ final class WorkLoop {
         let complete = groups.filter {
             StepGrouping.isComplete($0, latestMonth: latest) || $0.index <= forced || records[$0.label]?.state == "evaluated"
         }
-        for group in groups where records[group.label]?.state != "evaluated" {
+        for group in groups where records[group.label]?.state != "evaluated" && !emptySteps.contains(group.label) {
             // A started step (training, trained) resumes even if the client's request that started it is gone.
             let started = records[group.label].map { $0.state == "training" || $0.state == "trained" } ?? false
             guard complete.contains(group) || started else { break }
@@ -99,11 +106,12 @@ final class WorkLoop {
             control.request { $0.trainUntil = nil }
             log.log(.info, "trained every step up to \(forcedUntil) as asked")
         }
-        if requests.evaluate == .redo { return .redoAll(groups: complete) }
+        let stepOf = Dictionary(groups.map { ($0.label, $0.index) }, uniquingKeysWith: { a, _ in a })
+        if requests.evaluate == .redo { return .redoAll(groups: complete, steps: stepOf) }
         let cells = Set(try catalog.evalResults().map { "\($0.checkpointID)/\($0.sliceGroup)" })
         for checkpoint in try catalog.checkpoints() where checkpoint.accepted {
             let missing = complete.filter { !cells.contains("\(checkpoint.id)/\($0.label)") }
-            if !missing.isEmpty { return .backfill(checkpoint, groups: missing) }
+            if !missing.isEmpty { return .backfill(checkpoint, groups: missing, step: stepOf[checkpoint.stepLabel] ?? 0) }
         }
         if requests.evaluate != nil { control.request { $0.evaluate = nil } }
         return nil
@@ -113,18 +121,18 @@ final class WorkLoop {
         switch job {
         case let .step(group, evaluateOn, steps):
             try train(group, evaluateOn: evaluateOn, steps: steps)
-        case let .backfill(checkpoint, groups):
-            try evaluate(checkpoint, on: groups, redo: false)
-        case let .redoAll(groups):
-            for checkpoint in try catalog.checkpoints() where checkpoint.accepted {
-                try evaluate(checkpoint, on: groups, redo: true)
+        case let .backfill(checkpoint, groups, step):
+            try evaluate(checkpoint, step: step, on: groups, redo: false)
+        case let .redoAll(groups, steps):
+            for checkpoint in try catalog.checkpoints() where checkpoint.accepted && !control.isStopping {
+                try evaluate(checkpoint, step: steps[checkpoint.stepLabel] ?? 0, on: groups, redo: true)
             }
             control.request { $0.evaluate = nil }
         }
     }
 
-    private func evaluate(_ checkpoint: CheckpointRecord, on groups: [StepGroup], redo: Bool) throws {
-        let fields = ["TICD_STEP": checkpoint.stepLabel]
+    private func evaluate(_ checkpoint: CheckpointRecord, step: Int, on groups: [StepGroup], redo: Bool) throws {
+        let fields = ["TICD_STEP": String(step), "TICD_SLICE": checkpoint.stepLabel]
         control.update { $0.phase = .evaluating(step: 0, steps: 0, label: checkpoint.stepLabel) }
         let cells = try EvaluationPass.run(checkpoint: checkpoint, groups: groups, catalog: catalog, state: state,
                                            redo: redo, shouldStop: { [control] in control.isStopping },
@@ -160,6 +168,7 @@ final class WorkLoop {
             beat()
             control.update { $0.phase = .evaluating(step: group.index, steps: steps, label: group.label) }
         }
+        observer.evaluated = { [control] cells in control.count { $0.cellsEvaluated += cells } }
         let runner = StepRunner(config: config, catalog: catalog, state: state, groups: evaluateOn,
                                 shouldStop: { [control] in control.shouldInterruptTraining }, observer: observer)
         switch try runner.run(group) {

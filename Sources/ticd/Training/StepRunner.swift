@@ -16,6 +16,8 @@ final class StepRunner {
         var log: (String) -> Void = { printError("ticd train: " + $0) }
         var batch: (_ group: StepGroup, _ progress: StepProgress) -> Void = { _, _ in }
         var evaluating: (_ group: StepGroup) -> Void = { _ in }
+        /// Evaluation cells written for the step.
+        var evaluated: (_ cells: Int) -> Void = { _ in }
     }
 
     let config: TicdConfig
@@ -47,8 +49,8 @@ final class StepRunner {
             throw ConfigError(path: state.catalogPath, detail: "step \(group.label) is trained but has no accepted checkpoint")
         }
         observer.evaluating(group)
-        try EvaluationPass.run(checkpoint: checkpoint, groups: groups, catalog: catalog, state: state,
-                               shouldStop: shouldStop, log: log)
+        observer.evaluated(try EvaluationPass.run(checkpoint: checkpoint, groups: groups, catalog: catalog, state: state,
+                                                  shouldStop: shouldStop, log: log))
         if shouldStop() {
             let done = Set(try catalog.evalResults().filter { $0.checkpointID == checkpoint.id }.map(\.sliceGroup))
             if !groups.allSatisfy({ done.contains($0.label) }) { return .evaluationStopped }
