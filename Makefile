@@ -1,10 +1,11 @@
 # ticd — the two commands a fresh Debian/Ubuntu machine with the Swift toolchain needs:
-#   make demo    build, generate a small corpus and run ticd on it
+#   make demo    build, then run the ticd daemon on two small corpora (scripts/demo.sh; a few minutes)
 #   make test    install what is missing, build and run the test suite
 SHELL := /bin/bash
 SWIFT ?= swift
 # systemd brings systemd-analyze, systemd-sysusers and systemd-tmpfiles, which the tests check systemd/ with.
-DEB_PACKAGES := pkg-config libsqlite3-dev libzstd-dev libopenblas-dev libjpeg-dev libpng-dev zlib1g-dev tar systemd curl
+# curl: the socket tests and the demo ask the daemon with it; python3: the demo reads its JSON answers.
+DEB_PACKAGES := pkg-config libsqlite3-dev libzstd-dev libopenblas-dev libjpeg-dev libpng-dev zlib1g-dev tar systemd curl python3
 # Tests run in release: numeric code in a debug build is 10-100x slower.
 TEST_FLAGS := -c release -Xswiftc -enable-testing --disable-swift-testing
 DEMO_DIR ?= $(CURDIR)/demo-out
