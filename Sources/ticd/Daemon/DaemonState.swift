@@ -32,7 +32,8 @@ struct DaemonState: Equatable {
     }
 
     var phase: Phase = .starting
-    /// The inbox file being ingested now, if any.
+    /// The inbox file being ingested now, relative to the inbox (img2dataset names every shard `00000.tar`,
+    /// so the folder is the informative part).
     var ingesting: String?
     /// Complete shards waiting for ingest plus files still being written.
     var pendingShards = 0
@@ -57,7 +58,7 @@ struct DaemonState: Equatable {
         default:
             text = phase.name
         }
-        if let ingesting { text += "; ingesting \((ingesting as NSString).lastPathComponent)" }
+        if let ingesting { text += "; ingesting \(ingesting)" }
         if pendingShards > 0 { text += "; \(pendingShards) shard\(pendingShards == 1 ? "" : "s") pending" }
         return text
     }

@@ -58,7 +58,8 @@ final class IngestLoop {
             watcher.skipUntilChanged(path)
             return
         }
-        control.update { $0.ingesting = path }
+        let root = watcher.root + "/"
+        control.update { $0.ingesting = path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path }
         defer { control.update { $0.ingesting = nil } }
         do {
             let result = try ingestor.ingest(path: path)
@@ -75,7 +76,8 @@ final class IngestLoop {
             case .duplicate:
                 log.log(.info, "duplicate \(path): \(result.reason ?? "already ingested")", fields: fields)
             case .quarantined:
-                log.log(.warning, "quarantined \(path): \(result.reason ?? "")", fields: fields)
+                // The reason names the file already.
+                log.log(.warning, "quarantined \(result.reason ?? path)", fields: fields)
             }
             if FileOps.exists(path) {
                 // Taken (or known already) but not removable: its directory lacks group write for ticd.
