@@ -373,24 +373,32 @@ for s in json.load(sys.stdin):
 '
 note "files: $(cd "$out/clip/state/quarantine" && ls | tr '\n' ' ')"
 
+# results DIR TITLE ROBUSTNESS_HEADING METRIC: what a finished run shows — the robustness answer, the matrix,
+# the new-year check and the HTML report — then the SIGTERM stop.
+results() {
+    local dir=$1 title=$2
+    step "$title: $3"
+    robustness "$out/$dir/robustness.json"
+    robustness_table <"$out/$dir/robustness.json"
+
+    step "$title: ticd eval --config: E[trained through][evaluated on], $4"
+    "$ticd" eval --config "$out/$dir/config.json" | tee "$out/$dir/eval.txt" | sed 's/^/   /'
+    new_year_check "$out/$dir/config.json"
+
+    step "$title: the HTML report"
+    "$ticd" report --config "$out/$dir/config.json" --out "$out/$dir/report.html" 2>&1 | sed 's/^/   /'
+    note "open $out/$dir/report.html in a browser"
+
+    step "$title: SIGTERM"
+    stop_daemon
+}
+
 step "CLIP: the last year (2016) has no later month yet; POST /v0/train has it trained now"
 q train | sed 's/^/   /'
 wait_until "3 steps evaluated and a full matrix" "$timeout" all_evaluated 3
 
-step "CLIP: how robust across time? GET /v0/robustness over the socket"
-robustness "$out/clip/robustness.json"
-robustness_table <"$out/clip/robustness.json"
-
-step "CLIP: ticd eval --config: E[trained through][evaluated on], retrieval mean_recall@1"
-"$ticd" eval --config "$out/clip/config.json" | tee "$out/clip/eval.txt" | sed 's/^/   /'
-new_year_check "$out/clip/config.json"
-
-step "CLIP: the HTML report"
-"$ticd" report --config "$out/clip/config.json" --out "$out/clip/report.html" 2>&1 | sed 's/^/   /'
-note "open $out/clip/report.html in a browser"
-
-step "CLIP: SIGTERM"
-stop_daemon
+results clip CLIP "how robust across time? GET /v0/robustness over the socket" \
+    "retrieval mean_recall@1"
 
 # =========================================================================================================
 
@@ -435,20 +443,7 @@ step "LM: POST /v0/train for the last year ($lm_last)"
 q train | sed 's/^/   /'
 wait_until "$lm_steps steps evaluated and a full matrix" "$timeout" all_evaluated "$lm_steps"
 
-step "LM: GET /v0/robustness over the socket"
-robustness "$out/lm/robustness.json"
-robustness_table <"$out/lm/robustness.json"
-
-step "LM: ticd eval --config: E[trained through][evaluated on], perplexity (lower is better)"
-"$ticd" eval --config "$out/lm/config.json" | tee "$out/lm/eval.txt" | sed 's/^/   /'
-new_year_check "$out/lm/config.json"
-
-step "LM: the HTML report"
-"$ticd" report --config "$out/lm/config.json" --out "$out/lm/report.html" 2>&1 | sed 's/^/   /'
-note "open $out/lm/report.html in a browser"
-
-step "LM: SIGTERM"
-stop_daemon
+results lm LM "GET /v0/robustness over the socket" "perplexity (lower is better)"
 
 # =========================================================================================================
 
