@@ -243,10 +243,12 @@ final class DaemonAPI: @unchecked Sendable {
         }
     }
 
+    /// getgrnam(3) returns a static buffer, and requests arrive on many threads.
+    private let groupLookup = NSLock()
+
     private var allowedGroup: gid_t? {
         guard let name = config().socketGroup else { return nil }
         if let number = gid_t(name) { return number }
-        guard let entry = getgrnam(name) else { return nil }
-        return entry.pointee.gr_gid
+        return groupLookup.withLock { getgrnam(name).map { $0.pointee.gr_gid } }
     }
 }
