@@ -244,6 +244,39 @@ final class DaemonIntegrationTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(second.stop(), 0)
     }
 
+    func testAGroupTrainedEarlyIsRescoredWhenTheRestOfItsMonthsArrive() throws {
+        let source = try corpus("corpus", years: "2014-2015", perMonth: 8)
+        let (config, socket) = try writeConfig("early", samples: 512)
+        let all = try months(in: source)
+        let (early, late) = (all.filter { $0 < "2015-07" }, all.filter { $0 >= "2015-07" })
+        for month in early {
+            try FileManager.default.copyItem(atPath: source + "/" + month, toPath: root + "/early/inbox/" + month)
+        }
+        let daemon = try TicdDaemonProcess(config: config, socket: socket, logDirectory: root)
+        try daemon.waitUntilReady()
+        try daemon.waitUntil("the first half of 2015", timeout: 120) { (try daemon.status()["slices"] as? Int) == 18 }
+        XCTAssertEqual(try daemon.query("/v0/train", method: "POST").status, 202)
+        try daemon.waitUntil("2015 trained on half its months", timeout: 120) {
+            (try daemon.status()["step_states"] as? [String: Int])?["evaluated"] == 2
+        }
+        func heldOut() throws -> [Double] {
+            let eval = try XCTUnwrap(daemon.query("/v0/eval").json as? [String: Any])
+            let detail = try XCTUnwrap(eval["detail"] as? [String: [String: [String: Double]]])
+            return ["2014", "2015"].compactMap { detail[$0]?["2015"]?["held_out_samples"] }
+        }
+        let before = try heldOut()
+        XCTAssertEqual(before.count, 2)
+        for month in late {
+            XCTAssertEqual(rename(source + "/" + month, root + "/early/inbox/" + month), 0)
+        }
+        try daemon.waitUntil("the 2015 column rescored on the whole year", timeout: 120) {
+            let after = try heldOut()
+            return after.count == 2 && zip(after, before).allSatisfy { $0 > $1 }
+        }
+        XCTAssertEqual(daemon.log.components(separatedBy: "eval 2015 on 2015").count - 1, 2, daemon.log)
+        XCTAssertEqual(daemon.stop(), 0)
+    }
+
     func testAWedgedTrainerStopsTheWatchdogPingsWhileTheSocketStillAnswers() throws {
         let source = try corpus("corpus", years: "2014-2015", perMonth: 8)
         let (config, socket) = try writeConfig("wedge", samples: 4096)

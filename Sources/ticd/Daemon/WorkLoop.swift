@@ -13,7 +13,8 @@ final class WorkLoop {
     /// What to do next, read off the catalog.
     enum Job: Equatable {
         case step(StepGroup, evaluateOn: [StepGroup], steps: Int)
-        /// Fill the missing cells of one checkpoint, trained as step `step`.
+        /// Fill the missing cells of one checkpoint, trained as step `step`, and rescore its stale ones (scored
+        /// before more held-out samples of the group arrived).
         case backfill(CheckpointRecord, groups: [StepGroup], step: Int)
         /// Score every accepted checkpoint again on every complete group (`POST /v0/evaluate {"redo": true}`).
         case redoAll(groups: [StepGroup], steps: [String: Int])
@@ -109,9 +110,13 @@ final class WorkLoop {
         let stepOf = Dictionary(groups.map { ($0.label, $0.index) }, uniquingKeysWith: { a, _ in a })
         if requests.evaluate == .redo { return .redoAll(groups: complete, steps: stepOf) }
         let cells = Set(try catalog.evalResults().map { "\($0.checkpointID)/\($0.sliceGroup)" })
+        let stale = try EvaluationPass.staleCells(catalog: catalog, groups: complete)
         for checkpoint in try catalog.checkpoints() where checkpoint.accepted {
-            let missing = complete.filter { !cells.contains("\(checkpoint.id)/\($0.label)") }
-            if !missing.isEmpty { return .backfill(checkpoint, groups: missing, step: stepOf[checkpoint.stepLabel] ?? 0) }
+            let todo = complete.filter {
+                let cell = "\(checkpoint.id)/\($0.label)"
+                return !cells.contains(cell) || stale.contains(cell)
+            }
+            if !todo.isEmpty { return .backfill(checkpoint, groups: todo, step: stepOf[checkpoint.stepLabel] ?? 0) }
         }
         if requests.evaluate != nil { control.request { $0.evaluate = nil } }
         return nil
@@ -122,7 +127,8 @@ final class WorkLoop {
         case let .step(group, evaluateOn, steps):
             try train(group, evaluateOn: evaluateOn, steps: steps)
         case let .backfill(checkpoint, groups, step):
-            try evaluate(checkpoint, step: step, on: groups, redo: false)
+            // Missing and stale cells alike are (re)scored.
+            try evaluate(checkpoint, step: step, on: groups, redo: true)
         case let .redoAll(groups, steps):
             for checkpoint in try catalog.checkpoints() where checkpoint.accepted && !control.isStopping {
                 try evaluate(checkpoint, step: steps[checkpoint.stepLabel] ?? 0, on: groups, redo: true)

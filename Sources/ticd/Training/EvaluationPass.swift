@@ -6,6 +6,28 @@ import Timeline
 /// Scores one checkpoint on the held-out split of every step group and stores the cells (DESIGN §7).
 /// Past and future groups alike: a group that arrives later is filled in by `ticd eval --backfill`.
 enum EvaluationPass {
+    /// The detail key that records how many held-out samples the catalog had for the group at scoring time.
+    static let heldOutKey = "held_out_samples"
+
+    /// Held-out samples the catalog has for a group's months.
+    static func heldOut(_ group: StepGroup, in slices: [SliceSummary]) -> Int {
+        slices.filter { $0.slice >= group.first && $0.slice <= group.last }.reduce(0) { $0 + $1.eval }
+    }
+
+    /// The cells (checkpoint id, group label) scored on fewer held-out samples than the catalog has now.
+    static func staleCells(catalog: Catalog, groups: [StepGroup]) throws -> Set<String> {
+        let slices = try catalog.slices()
+        let now = Dictionary(groups.map { ($0.label, heldOut($0, in: slices)) }, uniquingKeysWith: { a, _ in a })
+        var stale: Set<String> = []
+        for result in try catalog.evalResults() {
+            guard let count = now[result.sliceGroup], let json = result.detailJSON,
+                  let detail = try? JSONDecoder().decode([String: Double].self, from: Data(json.utf8)),
+                  let then = detail[heldOutKey] else { continue }
+            if Int(then) != count { stale.insert("\(result.checkpointID)/\(result.sliceGroup)") }
+        }
+        return stale
+    }
+
     /// Evaluates `checkpoint` on each of `groups` whose cell is missing (or on all, with `redo`).
     /// - Parameter shouldStop: polled between cells, so a stop (SIGTERM) waits for one cell, not the whole pass.
     /// - Returns: the number of cells written.
@@ -31,11 +53,16 @@ enum EvaluationPass {
         } else {
             throw ConfigError(path: checkpoint.path, detail: "the checkpoint names neither a CLIP nor a GPT config")
         }
+        let slices = try catalog.slices()
         var written = 0
         for group in todo where !shouldStop() {
             let split = try HeldOutSplit(catalog: catalog, state: state, first: group.first, last: group.last)
             let cell = try scorer(split)
-            let detail = String(decoding: try JSONSerialization.data(withJSONObject: cell.detail, options: [.sortedKeys]),
+            var metrics = cell.detail
+            // What the catalog held out for the group when it was scored: more arriving later (a late shard, or a
+            // group trained early on request) makes the cell stale, and the daemon scores it again.
+            metrics[EvaluationPass.heldOutKey] = Double(heldOut(group, in: slices))
+            let detail = String(decoding: try JSONSerialization.data(withJSONObject: metrics, options: [.sortedKeys]),
                                 as: UTF8.self)
             try catalog.recordEval(EvalResult(checkpointID: checkpoint.id, sliceGroup: group.label, metric: cell.metric,
                                               value: cell.headline, detailJSON: detail))
