@@ -5,7 +5,7 @@ import Timeline
 /// per (shard, slice). The output of `Planner.plan` and of `ticd plan --json`.
 ///
 /// Which samples a draw means: the first `available` train samples of the (shard, slice) in the order
-/// of a permutation seeded by (`seed`, shard id, slice), cycled when `count` exceeds `available`. What a
+/// of a permutation seeded by (`seed`, the shard's sha256, slice), cycled when `count` exceeds `available`. What a
 /// later step of the run may draw from a (shard, slice) is a prefix of that same order and never longer
 /// than the share of it counted in `keep`, so the samples counted in `droppable` can go, as long as the
 /// counts of old slices do not change (late shards for an old month can move a few samples).

@@ -9,25 +9,25 @@ final class SampleSelectionTests: XCTestCase {
     let slice = Month(year: 2016, month: 3)!
 
     func testPermutationPrefixDoesNotDependOnItsLength() {
-        let long = SampleSelection.order(seed: 7, shardID: 4, slice: slice, train: 500, prefix: 400)
-        let short = SampleSelection.order(seed: 7, shardID: 4, slice: slice, train: 500, prefix: 37)
+        let long = SampleSelection.order(seed: 7, shardKey: 4, slice: slice, train: 500, prefix: 400)
+        let short = SampleSelection.order(seed: 7, shardKey: 4, slice: slice, train: 500, prefix: 37)
         XCTAssertEqual(Array(long[..<37]), short)
         XCTAssertEqual(Set(long).count, 400)
         XCTAssertTrue(long.allSatisfy { (0..<500).contains($0) })
     }
 
     func testPermutationDependsOnSeedShardAndSlice() {
-        let base = SampleSelection.order(seed: 7, shardID: 4, slice: slice, train: 200, prefix: 50)
-        XCTAssertNotEqual(base, SampleSelection.order(seed: 8, shardID: 4, slice: slice, train: 200, prefix: 50))
-        XCTAssertNotEqual(base, SampleSelection.order(seed: 7, shardID: 5, slice: slice, train: 200, prefix: 50))
-        XCTAssertNotEqual(base, SampleSelection.order(seed: 7, shardID: 4, slice: slice.adding(months: 1),
+        let base = SampleSelection.order(seed: 7, shardKey: 4, slice: slice, train: 200, prefix: 50)
+        XCTAssertNotEqual(base, SampleSelection.order(seed: 8, shardKey: 4, slice: slice, train: 200, prefix: 50))
+        XCTAssertNotEqual(base, SampleSelection.order(seed: 7, shardKey: 5, slice: slice, train: 200, prefix: 50))
+        XCTAssertNotEqual(base, SampleSelection.order(seed: 7, shardKey: 4, slice: slice.adding(months: 1),
                                                       train: 200, prefix: 50))
     }
 
     func testDrawTakesCountSamplesFromMinOfCountAndAvailableCycling() {
         for (count, available) in [(10, 40), (40, 40), (97, 40), (1, 1), (5, 1)] {
             let draw = ShardDraw(shardID: 2, slice: slice, count: count, available: available)
-            let times = SampleSelection.Slice(draw: draw, train: 60).multiplicities(seed: 3)
+            let times = SampleSelection.Slice(draw: draw, train: 60).multiplicities(seed: 3, shardKey: 1)
             XCTAssertEqual(times.count, 60)
             XCTAssertEqual(times.reduce(0) { $0 + Int($1) }, count, "count \(count) available \(available)")
             XCTAssertEqual(times.filter { $0 > 0 }.count, min(count, available))
@@ -39,7 +39,7 @@ final class SampleSelectionTests: XCTestCase {
     func testSmallerDrawOfTheSameSliceIsASubsetOfALargerOne() {
         let small = SampleSelection.Slice(draw: ShardDraw(shardID: 2, slice: slice, count: 12, available: 30), train: 60)
         let large = SampleSelection.Slice(draw: ShardDraw(shardID: 2, slice: slice, count: 30, available: 30), train: 60)
-        let a = small.multiplicities(seed: 9), b = large.multiplicities(seed: 9)
+        let a = small.multiplicities(seed: 9, shardKey: 1), b = large.multiplicities(seed: 9, shardKey: 1)
         XCTAssertTrue(zip(a, b).allSatisfy { $0 == 0 || $1 > 0 })
     }
 

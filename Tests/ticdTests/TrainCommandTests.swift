@@ -135,6 +135,24 @@ final class TrainCommandTests: TemporaryDirectoryTestCase {
         try assertSameWeights(root + "/straight", root + "/crashed")
     }
 
+    func testTheSameDataArrivingWithAnExtraQuarantinedShardTrainsTheSameWeights() throws {
+        let plain = try prepare("plain", policy: "cumulative-all", samples: 512)
+        // The other state directory first quarantines a garbage tar, which takes catalog id 1, so every
+        // good shard's id differs by one; sample selection keys shards by content, not id.
+        let other = root + "/other"
+        try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+        XCTAssertTrue(FileManager.default.createFile(atPath: other + "/2014-01-garbage.tar",
+                                                    contents: Data(repeating: 0x41, count: 4096)))
+        XCTAssertEqual(try Ticd.run(["ingest", "--state", other + "/state", "--eval-fraction", "0.1",
+                                     other + "/2014-01-garbage.tar"]).status, 3)
+        let shifted = try prepare("other", policy: "cumulative-all", samples: 512)
+        for config in [plain, shifted] {
+            let r = try Ticd.run(["train", "--config", config, "--until-step", "1"])
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        try assertSameWeights(root + "/plain", root + "/other")
+    }
+
     /// The first step's final weights of two runs are equal bit for bit.
     func assertSameWeights(_ a: String, _ b: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let x = try TrainingCheckpoint.read(a + "/state/checkpoints/step_0001_2014.ckpt").tensors

@@ -55,7 +55,8 @@ final class LoaderPipeline<Assembler: BatchAssembler> {
     private func scanShard(_ shard: SampleSelection.Shard, queue: BatchQueue<Assembler.Batch>,
                            take: (LoaderSample) throws -> Void) throws {
         let heldOut = Set(try catalog.evalSampleIndices(shardID: shard.id))
-        let times = shard.slices.map { $0.multiplicities(seed: selection.seed) }
+        let shardKey = SampleSelection.key(sha256: shard.sha256)
+        let times = shard.slices.map { $0.multiplicities(seed: selection.seed, shardKey: shardKey) }
         var seen = [Int](repeating: 0, count: shard.slices.count)
         let scanner = ShardScanner(path: shard.path, format: shard.format, options: scan)
         let summary = try scanner.scan { sample in

@@ -6,7 +6,9 @@ import Timeline
 /// position among the train samples of that shard and slice, in scan order) and how often each is drawn.
 ///
 /// This is `StepPlan`'s contract made concrete: a draw takes the first `available` train samples in the
-/// order of a permutation seeded by (plan seed, shard id, slice), cycled while `count` exceeds `available`.
+/// order of a permutation seeded by (plan seed, shard content, slice), cycled while `count` exceeds
+/// `available`. The shard enters by its sha256, not its catalog id: ids follow arrival order (a quarantined
+/// shard takes one too), and the same data must give the same samples however it arrived.
 /// The permutation is a forward Fisher–Yates, so its first k entries do not depend on how many more are
 /// taken: a later step's shorter prefix of the same (shard, slice) picks a subset of the same samples.
 /// How many train samples a (shard, slice) has comes from the catalog (what ingest counted), so nothing is
@@ -31,10 +33,11 @@ struct SampleSelection {
         var train: Int
 
         /// For each rank in 0..<train, how many times the draw takes it (0 for samples not drawn).
-        func multiplicities(seed: UInt64) -> [Int32] {
+        /// - Parameter shardKey: `SampleSelection.key(sha256:)` of the shard.
+        func multiplicities(seed: UInt64, shardKey: UInt64) -> [Int32] {
             var times = [Int32](repeating: 0, count: train)
             guard draw.count > 0 else { return times }
-            let order = SampleSelection.order(seed: seed, shardID: draw.shardID, slice: draw.slice, train: train,
+            let order = SampleSelection.order(seed: seed, shardKey: shardKey, slice: draw.slice, train: train,
                                               prefix: min(draw.available, draw.count))
             let each = Int32(draw.count / order.count), extra = draw.count % order.count
             for (j, rank) in order.enumerated() { times[rank] = each + (j < extra ? 1 : 0) }
@@ -82,10 +85,13 @@ struct SampleSelection {
         self.shards = shards
     }
 
-    /// The first `prefix` entries of the permutation of 0..<train seeded by (seed, shard id, slice).
-    static func order(seed: UInt64, shardID: Int64, slice: Month, train: Int, prefix: Int) -> [Int] {
+    /// A shard's content as a seed: the first 64 bits of its sha256.
+    static func key(sha256: String) -> UInt64 { UInt64(sha256.prefix(16), radix: 16) ?? 0 }
+
+    /// The first `prefix` entries of the permutation of 0..<train seeded by (seed, shard key, slice).
+    static func order(seed: UInt64, shardKey: UInt64, slice: Month, train: Int, prefix: Int) -> [Int] {
         precondition(prefix <= train, "a permutation prefix cannot be longer than the permutation")
-        var rng = SplitMix64RNG(seed: mix(mix(seed, UInt64(bitPattern: shardID)), UInt64(slice.index)))
+        var rng = SplitMix64RNG(seed: mix(mix(seed, shardKey), UInt64(slice.index)))
         var ranks = Array(0..<train)
         for i in 0..<prefix { ranks.swapAt(i, i + rng.nextInt(below: train - i)) }
         return Array(ranks[..<prefix])
