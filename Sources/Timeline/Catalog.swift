@@ -57,6 +57,18 @@ public final class Catalog: @unchecked Sendable {
         try locked { try shards(where: "id = ?", binding: { try $0.bind(1, id) }).first }
     }
 
+    /// How many shards are in each state, without loading them (the daemon's status and metrics ask often).
+    public func shardCounts() throws -> [ShardState: Int] {
+        try locked {
+            let query = try database.prepare("SELECT state, count(*) FROM shards GROUP BY state")
+            var counts: [ShardState: Int] = [:]
+            while try query.step() {
+                if let state = query.string(0).flatMap(ShardState.init(rawValue:)) { counts[state] = query.int(1) }
+            }
+            return counts
+        }
+    }
+
     /// All shards, or those in one state, ordered by id, with their per-slice counts.
     public func shards(state: ShardState? = nil) throws -> [ShardRecord] {
         try locked {

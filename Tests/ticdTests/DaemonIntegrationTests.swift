@@ -150,6 +150,8 @@ final class DaemonIntegrationTests: TemporaryDirectoryTestCase {
         XCTAssertTrue(metrics.contains("ticd_shards_ingested_total{outcome=\"accepted\"} 36"), metrics)
         XCTAssertTrue(metrics.contains("ticd_eval_metric{metric=\"mean_recall@1\",slice_group=\"2014\",step=\"2016\"}"), metrics)
         XCTAssertTrue(metrics.contains("ticd_blas_info{core="), metrics)
+        XCTAssertTrue(metrics.contains("ticd_shards{state=\"quarantined\"} 1"), metrics)
+        XCTAssertEqual(try daemon.status()["shards"] as? [String: Int], ["ready": 36, "quarantined": 1])
         let report = String(decoding: try SocketClient.request(socket: socket, method: "GET", path: "/v0/report").body,
                             as: UTF8.self)
         XCTAssertTrue(report.hasPrefix("<!DOCTYPE html>"), String(report.prefix(200)))

@@ -173,8 +173,7 @@ final class DaemonAPI: @unchecked Sendable {
         case let .evaluating(s, n, l): (step, steps, label) = (s > 0 ? s : nil, n > 0 ? n : nil, l)
         default: break
         }
-        var shards: [String: Int] = [:]
-        for s in try catalog.shards() { shards[s.state.rawValue, default: 0] += 1 }
+        let shards = Dictionary(uniqueKeysWithValues: try catalog.shardCounts().map { ($0.key.rawValue, $0.value) })
         var stepStates: [String: Int] = [:]
         for s in try catalog.steps() { stepStates[s.state, default: 0] += 1 }
         let error = control.error

@@ -37,9 +37,8 @@ struct MetricsExposition {
         var m = MetricsExposition()
         let state = control.state
         let counts = control.counts
-        let shards = try catalog.shards()
         var byState: [String: Double] = [:]
-        for s in shards { byState[s.state.rawValue, default: 0] += 1 }
+        for (state, count) in try catalog.shardCounts() { byState[state.rawValue] = Double(count) }
         m.family("shards", "gauge", "Shards in the catalog by state.",
                  byState.keys.sorted().map { (["state": $0], byState[$0]!) })
         m.family("shards_ingested_total", "counter", "Shards ingested since the daemon started, by outcome.",
