@@ -355,8 +355,7 @@ for dir in "$out"/corpus/images/????-??; do
     if [ "$month" = 2015-06 ]; then
         note "producer: three hostile tars: hostile/cut-short.tar, hostile/random-bytes.tar, hostile/no-captions.tar"
         for f in cut-short random-bytes no-captions; do drop "$out/hostile/$f.tar" "$inbox/hostile"; done
-        # Wait for them before the next month: plans draw by catalog shard id, so a fixed arrival order keeps
-        # the run reproducible.
+        # Wait for them before the next month, so their quarantine lines come before the next month's.
         wait_until "the hostile tars handled" 120 ingested "$months" 3
     fi
     poll
