@@ -62,13 +62,26 @@ public enum FileOps {
         }
     }
 
+    /// Publishes a finished temporary file under its final name: fsync, rename, fsync the directory, so a
+    /// watcher never sees a partial file and a crash never leaves an empty one under the final name. The
+    /// temporary file is removed when the rename fails.
+    /// - Throws: `ShardError` `.io` naming the file and the failed call.
+    public static func publish(_ temporary: String, as final: String) throws {
+        do {
+            try fsync(path: temporary)
+            guard rename(temporary, final) == 0 else { throw error("rename to \(final)", temporary) }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        try fsync(path: directory(of: final))
+    }
+
     /// Writes `data` to `path` through a temporary file, fsync and rename, then fsyncs the directory.
     public static func writeDurably(_ data: Data, to path: String) throws {
         let tmp = directory(of: path) + "/.tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw error("create", tmp) }
-        try fsync(path: tmp)
-        guard rename(tmp, path) == 0 else { unlink(tmp); throw error("rename to \(path)", tmp) }
-        try fsync(path: directory(of: path))
+        try publish(tmp, as: path)
     }
 
     private static func copy(from source: String, to destination: String) throws {

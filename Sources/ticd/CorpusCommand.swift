@@ -1,4 +1,5 @@
 import Foundation
+import Timeline
 
 /// `ticd corpus synthetic --out DIR --kind image-text|text [--years A-B] [--seed S] [--per-month N]
 /// [--image-size PX] [--months N]`;
@@ -21,7 +22,9 @@ enum CorpusCommand {
         let months = try a.int("months")
         guard seed >= 0 else { throw UsageError("--seed must not be negative, got \(seed)") }
         guard perMonth >= 0 else { throw UsageError("--per-month must not be negative, got \(perMonth)") }
-        guard imageSize >= 1 else { throw UsageError("--image-size must be at least 1, got \(imageSize)") }
+        guard (1...4096).contains(imageSize) else {
+            throw UsageError("--image-size must be within 1...4096 pixels, got \(imageSize)")
+        }
         guard months.map({ $0 >= 0 }) != false else { throw UsageError("--months must not be negative") }
         var corpus = SyntheticCorpus(out: out, firstYear: first, lastYear: last, seed: UInt64(seed), perMonth: perMonth,
                                      imageSize: imageSize)
@@ -34,10 +37,16 @@ enum CorpusCommand {
         return 0
     }
 
+    /// `YYYY` or `YYYY-YYYY`, within the years ingest accepts (DESIGN §2: 1990 to now).
     static func years(_ text: String) throws -> (Int, Int) {
         let parts = text.split(separator: "-").compactMap { Int($0) }
         guard (1...2).contains(parts.count), let first = parts.first, let last = parts.last, first <= last else {
             throw UsageError("--years expects YYYY or YYYY-YYYY, got \(text)")
+        }
+        let window = TimeWindow()
+        let allowed = window.earliest.year...Month(unixSeconds: window.latestUnixSeconds).year
+        guard allowed.contains(first), allowed.contains(last) else {
+            throw UsageError("--years \(text) lies outside \(allowed.lowerBound)-\(allowed.upperBound), the years ingest accepts")
         }
         return (first, last)
     }

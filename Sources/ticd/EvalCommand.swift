@@ -57,8 +57,8 @@ enum EvalCommand {
     }
 
     static func matrix(config: TicdConfig, catalog: Catalog) throws -> Output {
-        let clip = config.task == "clip"
-        let m = try catalog.evalMatrix(higherIsBetter: clip)
+        let metric = HeadlineMetric(task: config.task)
+        let m = try catalog.evalMatrix(higherIsBetter: metric.higherIsBetter)
         let steps = try catalog.steps()
         let byID = Dictionary(uniqueKeysWithValues: try catalog.checkpoints().map { ($0.id, $0.stepLabel) })
         var detail: [String: [String: [String: Double]]] = [:]
@@ -67,7 +67,7 @@ enum EvalCommand {
                   let cell = try? JSONDecoder().decode([String: Double].self, from: Data(json.utf8)) else { continue }
             detail[row, default: [:]][r.sliceGroup] = cell
         }
-        return Output(task: config.task, metric: clip ? "mean_recall@1" : "perplexity", rows: m.rows, columns: m.columns,
+        return Output(task: config.task, metric: metric.name, rows: m.rows, columns: m.columns,
                       matrix: m.values, summary: Summary(id: m.inDistribution, backward: m.backward, forward: m.forward),
                       compute: steps.filter { m.rows.contains($0.label) }.map {
                           Compute(step: $0.label, samplesSeen: $0.samplesSeen, flops: $0.flops, seconds: $0.seconds)
@@ -75,7 +75,7 @@ enum EvalCommand {
     }
 
     static func printTable(_ o: Output) {
-        print("E[step][eval] — \(o.metric) (\(o.task == "clip" ? "higher" : "lower") is better)")
+        print("E[step][eval] — \(o.metric) (\(HeadlineMetric(task: o.task).higherIsBetter ? "higher" : "lower") is better)")
         print("trained on".padding(toLength: 14, withPad: " ", startingAt: 0)
               + o.columns.map { $0.padding(toLength: 12, withPad: " ", startingAt: 0) }.joined())
         for (i, row) in o.rows.enumerated() {

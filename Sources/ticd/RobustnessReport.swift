@@ -68,8 +68,8 @@ struct RobustnessReport: Encodable {
     }
 
     static func build(task: String, catalog: Catalog) throws -> RobustnessReport {
-        let clip = task == "clip"
-        let m = try catalog.evalMatrix(higherIsBetter: clip)
+        let metric = HeadlineMetric(task: task)
+        let m = try catalog.evalMatrix(higherIsBetter: metric.higherIsBetter)
         let steps = Dictionary(try catalog.steps().map { ($0.label, $0) }, uniquingKeysWith: { a, _ in a })
         let checkpoints = try catalog.checkpoints().filter(\.accepted)
         var cumulativeSamples = 0, cumulativeFlops = 0.0, cumulativeSeconds = 0.0
@@ -103,7 +103,7 @@ struct RobustnessReport: Encodable {
                                              cumulativeSamples: cumulativeSamples, cumulativeFlops: cumulativeFlops,
                                              cumulativeSeconds: cumulativeSeconds)))
         }
-        return RobustnessReport(task: task, metric: clip ? "mean_recall@1" : "perplexity", higherIsBetter: clip,
+        return RobustnessReport(task: task, metric: metric.name, higherIsBetter: metric.higherIsBetter,
                                 columns: m.columns, checkpoints: rows,
                                 summary: Summary(id: m.inDistribution, backward: m.backward, forward: m.forward))
     }

@@ -48,7 +48,7 @@ struct SyntheticCorpus {
                 try writer.add(name: "\(key).json", data: Array(jsonLine(meta).utf8), mtime: mtime)
             }
             try writer.finish()
-            try publish(tmp, as: final)
+            try FileOps.publish(tmp, as: final)
             try FileOps.writeDurably(Data(jsonLine(Stats(shardOf: month, count: perMonth)).utf8),
                                      to: "\(dir)/00000_stats.json")
             progress(final)
@@ -71,7 +71,7 @@ struct SyntheticCorpus {
                 try writer.write(Array((jsonLine(record) + "\n").utf8))
             }
             try writer.finish()
-            try publish(tmp, as: final)
+            try FileOps.publish(tmp, as: final)
             progress(final)
         }
     }
@@ -85,15 +85,6 @@ struct SyntheticCorpus {
     private static func timestamp(in month: Month, rng: inout SplitMix64RNG) -> String {
         String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", month.year, month.month, 1 + rng.nextInt(below: 28),
                rng.nextInt(below: 24), rng.nextInt(below: 60), rng.nextInt(below: 60))
-    }
-
-    /// Makes a finished temporary file durable and renames it to its final name.
-    private func publish(_ tmp: String, as final: String) throws {
-        try FileOps.fsync(path: tmp)
-        guard rename(tmp, final) == 0 else {
-            throw ShardError(.io, path: tmp, detail: "rename to \(final) failed: \(String(cString: strerror(errno)))")
-        }
-        try FileOps.fsync(path: FileOps.directory(of: final))
     }
 
     private struct SampleMeta: Encodable {

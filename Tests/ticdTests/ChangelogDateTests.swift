@@ -30,6 +30,8 @@ final class ChangelogDateTests: XCTestCase {
         XCTAssertEqual(rfc3339("2019-03-04T12:00:00+01:00"), "2019-03-04T11:00:00Z")
         XCTAssertEqual(rfc3339("Tue Mar  4 12:00:00 1997"), "1997-03-04T12:00:00Z")
         XCTAssertEqual(rfc3339("Fri Jul 24 10:16:24 CEST 2009"), "2009-07-24T08:16:24Z")
+        XCTAssertEqual(rfc3339("2019-03-04"), "2019-03-04T12:00:00Z", "an ISO day alone is noon UTC too")
+        XCTAssertNil(rfc3339("2019-05"), "a month without a day is no date")
     }
 
     func testWhatIsNoDate() {

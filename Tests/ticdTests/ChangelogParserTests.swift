@@ -115,6 +115,21 @@ final class ChangelogParserTests: XCTestCase {
         XCTAssertEqual(ChangelogFormat.detect(text(Self.git)), .gitLog)
     }
 
+    func testGitLogFullerFormatIsRecognisedByItsAuthorDate() {
+        let fuller = """
+            commit 084911ce875f444a5739fae6255770b6a575aba4
+            Author:     Jane Doe <jane@example.org>
+            AuthorDate: Mon Mar 4 12:00:00 2019 +0100
+            Commit:     Jane Doe <jane@example.org>
+            CommitDate: Tue Mar 5 09:00:00 2019 +0100
+
+                Add wayland backend
+
+            """
+        XCTAssertEqual(ChangelogFormat.detect(text(fuller)), .gitLog)
+        XCTAssertEqual(rendered(fuller, as: .gitLog).map(\.1), ["2019-03-04T11:00:00Z"])
+    }
+
     static let news = """
         GNU foo NEWS                                    -*- outline -*-
 

@@ -76,4 +76,16 @@ final class ReportChartTests: XCTestCase {
         XCTAssertEqual(page.elements.filter { $0.name == "polyline" }.count, 2)
         XCTAssertEqual(page.elements.filter { $0.name == "circle" }.count, 4)
     }
+
+    func testAnInfinitePerplexityIsAGapNotBrokenMarkup() throws {
+        let chart = SVGLineChart(label: "t", series: [.init(label: "2014", points: [
+            .init(x: 0, y: 12, note: ""), .init(x: 1, y: .infinity, note: ""), .init(x: 2, y: .nan, note: ""),
+            .init(x: 3, y: 30, note: ""), .init(x: 4, y: 25, note: ""),
+        ])], xTitle: "x", yTitle: "perplexity", xCategories: ["a", "b", "c", "d", "e"], yLogarithmic: true)
+        let svg = chart.svg()
+        XCTAssertFalse(svg.contains("nan") || svg.contains("inf") || svg.contains("-9223372036854775808"), svg)
+        let page = try ParsedPage(svg)
+        XCTAssertEqual(page.elements.filter { $0.name == "polyline" }.count, 1)
+        XCTAssertEqual(page.elements.filter { $0.name == "circle" }.count, 3)
+    }
 }

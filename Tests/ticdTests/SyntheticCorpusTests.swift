@@ -118,7 +118,9 @@ final class SyntheticCorpusTests: TemporaryDirectoryTestCase {
     }
 
     func testOutOfRangeNumbersAreUsageErrorsThatWriteNothing() throws {
-        for (flag, value) in [("--seed", "-1"), ("--per-month", "-2"), ("--image-size", "0"), ("--months", "-1")] {
+        for (flag, value) in [("--seed", "-1"), ("--per-month", "-2"), ("--image-size", "0"),
+                             ("--image-size", "1800000000"), ("--months", "-1"), ("--years", "0"), ("--years", "1980-1990"),
+                             ("--years", "2014-9999")] {
             let r = try Ticd.run(["corpus", "synthetic", "--out", root + "/bad", "--kind", "image-text", flag, value])
             XCTAssertEqual(r.status, 2, flag)
             XCTAssertTrue(r.stderr.contains(flag), r.stderr)

@@ -20,7 +20,7 @@ enum ChangelogFile {
         } catch let error as ShardError {
             throw ChangelogProblem(error)
         }
-        let stream: ByteStream = path.hasSuffix(".gz") ? GzipDecompressStream(file, path: path) : file
+        let stream: ByteStream = path.lowercased().hasSuffix(".gz") ? GzipDecompressStream(file, path: path) : file
         var bytes: [UInt8] = []
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 16)
         defer { scratch.deallocate() }

@@ -16,7 +16,7 @@ enum ChangelogFormat {
             if DebianChangelogParser.isHeading(bytes) { debianHeadings += 1 }
             if DebianChangelogParser.trailerDate(bytes).map({ !$0.isEmpty }) ?? false { debianTrailers += 1 }
             if GitLogParser.isCommitLine(bytes) || bytes.starts(with: "Author:".utf8) { commits += 1 }
-            if bytes.starts(with: "Date:".utf8) { gitDates += 1 }
+            if GitLogParser.field(bytes, names: GitLogParser.dateFields) != nil { gitDates += 1 }
             if GNUChangelogParser.headerDate(bytes) != nil { gnuHeaders += 1 }
         }
         if debianHeadings > 0 && debianTrailers > 0 { return .debianChangelog }

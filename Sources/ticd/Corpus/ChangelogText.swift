@@ -35,10 +35,6 @@ struct ChangelogText {
 
     func hasPrefix(_ line: Int, _ prefix: String) -> Bool { self[line].starts(with: prefix.utf8) }
 
-    /// The line as a `String` for parsing a date or a heading: short lines only, decoded as Latin-1 when
-    /// it is not UTF-8, so the call never fails.
-    func string(_ line: Int) -> String { EntryText.decode(self[line]) }
-
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
     static func isDigit(_ byte: UInt8) -> Bool { (0x30...0x39).contains(byte) }
     /// An ASCII letter; changelog syntax (month names, headers, addresses) is ASCII.

@@ -133,7 +133,7 @@ enum EntryText {
         return bytes[bytes.startIndex ..< end]
     }
 
-    private static let localPunctuation = Set("._%+-=_".utf8)
+    private static let localPunctuation = Set("._%+-=".utf8)
 
     /// The address around the "@" at `at`: local part of letters, digits and `._%+-=_`, a domain of labels
     /// with at least one dot and a final label of two or more letters. Nil when `at` starts no address.

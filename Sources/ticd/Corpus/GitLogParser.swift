@@ -22,7 +22,7 @@ enum GitLogParser {
             var date = EntryDate.missing
             line += 1
             while line < text.count, !text.isBlank(line), !isCommitLine(text[line]) {
-                if case .missing = date, let value = field(text[line], names: ["Date:", "AuthorDate:"]) {
+                if case .missing = date, let value = field(text[line], names: dateFields) {
                     date = RFC2822Date.unixSeconds(value).map(EntryDate.at) ?? .unreadable(value)
                 }
                 line += 1
@@ -46,8 +46,11 @@ enum GitLogParser {
         line.starts(with: "    ".utf8) || line.first == 0x09
     }
 
+    /// The header lines that carry a commit's date: `git log` and `git log --format=fuller`.
+    static let dateFields = ["Date:", "AuthorDate:"]
+
     /// The value of a header line `Name:   value` for one of `names`, trimmed.
-    private static func field(_ line: ArraySlice<UInt8>, names: [String]) -> String? {
+    static func field(_ line: ArraySlice<UInt8>, names: [String]) -> String? {
         guard let name = names.first(where: { line.starts(with: $0.utf8) }) else { return nil }
         return EntryText.decode(line.dropFirst(name.utf8.count)).trimmingCharacters(in: .whitespaces)
     }

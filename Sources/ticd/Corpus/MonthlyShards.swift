@@ -25,14 +25,17 @@ struct MonthlyShards {
         var written: [String] = []
         for month in months {
             let final = "\(dir)/\(month).jsonl.zst", tmp = "\(dir)/.\(month).jsonl.zst.tmp"
-            let writer = try ZstdWriter(path: tmp)
-            for entry in lines[month]!.sorted(by: { ($0.seconds, $0.order) < ($1.seconds, $1.order) }) {
-                try writer.write(entry.line)
+            do {
+                let writer = try ZstdWriter(path: tmp)
+                for entry in lines[month]!.sorted(by: { ($0.seconds, $0.order) < ($1.seconds, $1.order) }) {
+                    try writer.write(entry.line)
+                }
+                try writer.finish()
+            } catch {
+                unlink(tmp)
+                throw error
             }
-            try writer.finish()
-            guard rename(tmp, final) == 0 else {
-                throw ShardError(.io, path: tmp, detail: "rename to \(final) failed: \(String(cString: strerror(errno)))")
-            }
+            try FileOps.publish(tmp, as: final)
             written.append(final)
         }
         return written

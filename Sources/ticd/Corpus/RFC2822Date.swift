@@ -13,7 +13,9 @@ enum RFC2822Date {
     /// Seconds since 1970-01-01T00:00:00Z, or nil when `text` has no day, month and year, names a day that
     /// does not exist, or holds more words than a date would.
     static func unixSeconds(_ text: String) -> Int64? {
-        if let strict = SampleTime.unixSeconds(rfc3339: Substring(text)) { return strict }
+        // RFC 3339 with a time of day; a bare `2019-03-04` (or `2019-05`) goes the lenient way, to noon UTC
+        // or to nothing, like every other date without a time or a day.
+        if text.utf8.count > 10, let strict = SampleTime.unixSeconds(rfc3339: Substring(text)) { return strict }
         var fields = Fields()
         var strangers = 0
         for token in tokens(of: text) {
@@ -28,8 +30,7 @@ enum RFC2822Date {
         let w = word.hasSuffix(".") ? word.dropLast() : word
         guard (3...9).contains(w.count) else { return nil }
         let lower = w.lowercased()
-        guard let index = monthNames.firstIndex(where: { $0.hasPrefix(lower) || (lower == "sept" && $0 == "september") })
-        else { return nil }
+        guard let index = monthNames.firstIndex(where: { $0.hasPrefix(lower) }) else { return nil }
         return index + 1
     }
 

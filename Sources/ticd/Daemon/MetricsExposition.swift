@@ -71,12 +71,12 @@ struct MetricsExposition {
                  ["starting", "idle", "training", "evaluating", "paused", "stopping"].map {
                      (["phase": $0], $0 == state.phase.name ? 1 : 0)
                  })
-        let matrix = try catalog.evalMatrix(higherIsBetter: task == "clip")
+        let headline = HeadlineMetric(task: task)
+        let matrix = try catalog.evalMatrix(higherIsBetter: headline.higherIsBetter)
         if let last = matrix.rows.indices.last {
-            let metric = task == "clip" ? "mean_recall@1" : "perplexity"
             m.family("eval_metric", "gauge", "The newest checkpoint's score on each slice group.",
                      matrix.columns.indices.compactMap { j in
-                         matrix.values[last][j].map { (["metric": metric, "step": matrix.rows[last],
+                         matrix.values[last][j].map { (["metric": headline.name, "step": matrix.rows[last],
                                                         "slice_group": matrix.columns[j]], $0) }
                      })
         }

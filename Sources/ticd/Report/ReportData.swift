@@ -81,7 +81,7 @@ struct ReportData {
         for i in runs.indices where policies.filter({ $0 == runs[i].policy }).count > 1 {
             runs[i].label += " (\(URL(fileURLWithPath: runs[i].stateDir).lastPathComponent))"
         }
-        return ReportData(task: config.task, metric: evaluation.metric, higherIsBetter: config.task == "clip",
+        return ReportData(task: config.task, metric: evaluation.metric, higherIsBetter: HeadlineMetric(task: config.task).higherIsBetter,
                           policy: config.policy.rawValue, settings: settings(config), model: try modelSummary(config),
                           configPath: config.path, stateDir: config.stateDir, generatedAt: Date(),
                           evaluation: evaluation, steps: try catalog.steps(), slices: try catalog.slices(), runs: runs)

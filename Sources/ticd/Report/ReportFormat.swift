@@ -68,7 +68,10 @@ enum ReportFormat {
     }
 
     /// An SVG coordinate: at most two decimals, no exponent, so the markup stays short and parses anywhere.
+    /// Values no chart can place (not finite, or beyond any page) are pinned to 0 rather than turned into
+    /// `Int.min` or `nan`, which would break the markup.
     static func coordinate(_ value: Double) -> String {
+        guard value.isFinite, abs(value) < 1e9 else { return "0" }
         let rounded = (value * 100).rounded() / 100
         return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.2f", rounded)
     }

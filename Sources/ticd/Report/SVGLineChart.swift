@@ -85,8 +85,9 @@ struct SVGLineChart {
     /// A series' polylines (one per run of points with values) and markers.
     private func lines(_ s: Series, colour: String, x: (Double) -> Double, y: (Double) -> Double) -> String {
         var runs: [[(Double, Double)]] = [[]]
+        // A diverged model's perplexity is infinite (exp of a huge loss): a gap in the line, as a missing cell is.
         for p in s.points {
-            guard let value = p.y else { runs.append([]); continue }
+            guard let value = p.y, value.isFinite else { runs.append([]); continue }
             runs[runs.count - 1].append((x(p.x), y(value)))
         }
         var out = ""
@@ -95,7 +96,7 @@ struct SVGLineChart {
             out += SVG.element("polyline", ["points": points, "fill": "none", "stroke": colour, "stroke-width": "2"])
         }
         for p in s.points {
-            guard let value = p.y else { continue }
+            guard let value = p.y, value.isFinite else { continue }
             let cx = ReportFormat.coordinate(x(p.x)), cy = ReportFormat.coordinate(y(value))
             if p.ringed {
                 out += SVG.element("circle", ["class": "ring", "cx": cx, "cy": cy, "r": "8", "fill": "none",
