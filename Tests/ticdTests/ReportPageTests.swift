@@ -96,6 +96,12 @@ final class ReportPageTests: TemporaryDirectoryTestCase {
         XCTAssertTrue(series.contains("cumulative-all"))
     }
 
+    func testARunComparedWithItselfGetsDistinctLabels() throws {
+        let this = try ReportRun.make(root: root, values: values)
+        let data = try ReportData.load(config: this.config, catalog: this.catalog, compare: [this.config])
+        XCTAssertEqual(Set(data.runs.map(\.label)).count, 2, "\(data.runs.map(\.label))")
+    }
+
     func testAComparedRunOfAnotherTaskIsRefused() throws {
         let this = try ReportRun.make(root: root, values: values)
         let lm = try ReportRun.make(root: root, name: "lm", task: "lm", values: [[40, 50, 60]])

@@ -81,6 +81,11 @@ struct ReportData {
         for i in runs.indices where policies.filter({ $0 == runs[i].policy }).count > 1 {
             runs[i].label += " (\(URL(fileURLWithPath: runs[i].stateDir).lastPathComponent))"
         }
+        // Runs still alike (/a/state and /b/state, or a config compared with itself) are told apart by number.
+        let labels = runs.map(\.label)
+        for i in runs.indices where labels.filter({ $0 == labels[i] }).count > 1 {
+            runs[i].label += " #\(i + 1)"
+        }
         return ReportData(task: config.task, metric: evaluation.metric, higherIsBetter: HeadlineMetric(task: config.task).higherIsBetter,
                           policy: config.policy.rawValue, settings: settings(config), model: try modelSummary(config),
                           configPath: config.path, stateDir: config.stateDir, generatedAt: Date(),
