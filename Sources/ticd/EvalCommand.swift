@@ -1,5 +1,4 @@
 import Foundation
-import Replay
 import Timeline
 
 /// `ticd eval --config FILE [--json] [--backfill]`: the evaluation matrix E[i][j] with TiC's summaries, the
@@ -40,8 +39,7 @@ enum EvalCommand {
         let state = config.state
         let catalog = try Catalog(path: state.catalogPath)
         if a.flag("backfill") {
-            let groups = StepGrouping.groups(months: try catalog.slices().map(\.slice), unit: config.stepUnit,
-                                             firstStepUntil: config.firstStepUntil)
+            let groups = config.stepGroups(months: try catalog.slices().map(\.slice))
             for checkpoint in try catalog.checkpoints() where checkpoint.accepted {
                 try EvaluationPass.run(checkpoint: checkpoint, groups: groups, catalog: catalog, state: state,
                                        log: printError)

@@ -131,6 +131,22 @@ struct TicdConfig: Decodable, Equatable {
 
     var state: StateDirectory { StateDirectory(stateDir) }
 
+    /// The kind of shard the task trains on.
+    var shardKind: ShardKind { task == "clip" ? .imageText : .text }
+
+    /// The step groups these months make under `step_unit` and `first_step_until`.
+    func stepGroups(months: [Month]) -> [StepGroup] {
+        StepGrouping.groups(months: months, unit: stepUnit, firstStepUntil: firstStepUntil)
+    }
+
+    /// Refuses a state directory holding shards of the other kind: one step cannot train on both.
+    /// - Throws: `ConfigError` naming a shard of the wrong kind.
+    func requireOneKind(in catalog: Catalog) throws {
+        guard let other = try catalog.shards(state: .ready).first(where: { $0.kind != shardKind }) else { return }
+        throw ConfigError(path: path, detail: "task \(task) trains on \(shardKind.rawValue) shards, but "
+                              + "\(other.sourcePath) holds \(other.kind.rawValue); keep one kind of data per state directory")
+    }
+
     /// The file this config was read from, for error messages.
     var path = ""
 

@@ -33,15 +33,11 @@ enum TrainCommand {
         let lock = try StateLock(state: state, holder: "ticd train")
         defer { withExtendedLifetime(lock) {} }
         let catalog = try Catalog(path: state.catalogPath)
-        let kind: ShardKind = config.task == "clip" ? .imageText : .text
-        if let other = try catalog.shards(state: .ready).first(where: { $0.kind != kind }) {
-            throw ConfigError(path: config.path, detail: "task \(config.task) trains on \(kind.rawValue) shards, but "
-                                  + "\(other.sourcePath) holds \(other.kind.rawValue); keep one kind of data per state directory")
-        }
+        try config.requireOneKind(in: catalog)
         BLAS.threads = config.threads
         let months = try catalog.slices().map(\.slice)
         guard let latest = months.max() else { throw UsageError("the catalog holds no ready shard") }
-        let groups = StepGrouping.groups(months: months, unit: config.stepUnit, firstStepUntil: config.firstStepUntil)
+        let groups = config.stepGroups(months: months)
         let stop = SignalQueue([SIGINT, SIGTERM])
         let runner = StepRunner(config: config, catalog: catalog, state: state, groups: groups,
                                 shouldStop: { stop.latest != nil })

@@ -68,7 +68,7 @@ final class Daemon {
         let ingestLoop = IngestLoop(watcher: watcher, ingestor: ingestor, control: control, log: log,
                                     pollInterval: wake, settings: { [settings] in
                                         let c = settings.current
-                                        return (c.quietPeriodS, c.rescanIntervalS, c.task == "clip" ? .imageText : .text)
+                                        return (c.quietPeriodS, c.rescanIntervalS, c.shardKind)
                                     }, beat: { [heartbeat] in heartbeat.beat("ingest") })
         let workLoop = WorkLoop(config: { [settings] in settings.current }, state: state, catalog: workCatalog,
                                 control: control, log: log, idleWake: wake,

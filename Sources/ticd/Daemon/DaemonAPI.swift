@@ -211,8 +211,7 @@ final class DaemonAPI: @unchecked Sendable {
         let body = try decode(TrainBody.self, from: request)
         let months = try catalog.slices().map(\.slice)
         guard !months.isEmpty else { return .error(409, "the catalog holds no data to train on yet") }
-        let config = config()
-        let known = StepGrouping.groups(months: months, unit: config.stepUnit, firstStepUntil: config.firstStepUntil).count
+        let known = config().stepGroups(months: months).count
         if let step = body.step, step < 1 { throw RequestError(message: "\"step\" must be at least 1") }
         // Without a step: everything known, the latest (still incomplete) group included.
         let step = body.step ?? known

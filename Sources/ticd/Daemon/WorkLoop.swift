@@ -85,7 +85,7 @@ final class WorkLoop {
         let config = config()
         let months = try catalog.slices().map(\.slice)
         guard let latest = months.max() else { return nil }
-        let groups = StepGrouping.groups(months: months, unit: config.stepUnit, firstStepUntil: config.firstStepUntil)
+        let groups = config.stepGroups(months: months)
         let requests = control.pending
         let forced = requests.trainUntil ?? 0
         let records = Dictionary(try catalog.steps().map { ($0.label, $0) }, uniquingKeysWith: { a, _ in a })
@@ -152,11 +152,7 @@ final class WorkLoop {
     private func train(_ group: StepGroup, evaluateOn: [StepGroup], steps: Int) throws {
         let config = config()
         BLAS.threads = config.threads
-        let kind: ShardKind = config.task == "clip" ? .imageText : .text
-        if let other = try catalog.shards(state: .ready).first(where: { $0.kind != kind }) {
-            throw ConfigError(path: config.path, detail: "task \(config.task) trains on \(kind.rawValue) shards, but "
-                              + "\(other.sourcePath) holds \(other.kind.rawValue); keep one kind of data per state directory")
-        }
+        try config.requireOneKind(in: catalog)
         control.update { $0.phase = .training(step: group.index, steps: steps, label: group.label, batch: 0, batches: 0) }
         let fields = ["TICD_STEP": String(group.index), "TICD_SLICE": group.label]
         var observer = StepRunner.Observer()
