@@ -153,6 +153,17 @@ final class TrainCommandTests: TemporaryDirectoryTestCase {
         try assertSameWeights(root + "/plain", root + "/other")
     }
 
+    func testAStateDirectoryWithBothKindsOfDataIsRefusedByName() throws {
+        let config = try prepare("mixed", policy: "cumulative-all", samples: 256)
+        XCTAssertEqual(try Ticd.run(["corpus", "synthetic", "--out", root + "/text", "--kind", "text",
+                                     "--years", "2014", "--months", "1", "--per-month", "20"]).status, 0)
+        XCTAssertEqual(try Ticd.run(["ingest", "--state", root + "/mixed/state", root + "/text"]).status, 0)
+        let r = try Ticd.run(["train", "--config", config, "--until-step", "1"])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("task clip trains on image-text shards, but"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("2014-01.jsonl.zst holds text"), r.stderr)
+    }
+
     /// The first step's final weights of two runs are equal bit for bit.
     func assertSameWeights(_ a: String, _ b: String, file: StaticString = #filePath, line: UInt = #line) throws {
         let x = try TrainingCheckpoint.read(a + "/state/checkpoints/step_0001_2014.ckpt").tensors
