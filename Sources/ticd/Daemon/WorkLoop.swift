@@ -83,7 +83,8 @@ final class WorkLoop {
     /// The next job, or nil when every complete step is trained and every cell of them is filled.
     func nextJob() throws -> Job? {
         let config = config()
-        let months = try catalog.slices().map(\.slice)
+        let slices = try catalog.slices()
+        let months = slices.map(\.slice)
         guard let latest = months.max() else { return nil }
         let groups = config.stepGroups(months: months)
         let requests = control.pending
@@ -109,8 +110,9 @@ final class WorkLoop {
         }
         let stepOf = Dictionary(groups.map { ($0.label, $0.index) }, uniquingKeysWith: { a, _ in a })
         if requests.evaluate == .redo { return .redoAll(groups: complete, steps: stepOf) }
-        let cells = Set(try catalog.evalResults().map { "\($0.checkpointID)/\($0.sliceGroup)" })
-        let stale = try EvaluationPass.staleCells(catalog: catalog, groups: complete)
+        let results = try catalog.evalResults()
+        let cells = Set(results.map { "\($0.checkpointID)/\($0.sliceGroup)" })
+        let stale = EvaluationPass.staleCells(results, slices: slices, groups: complete)
         for checkpoint in try catalog.checkpoints() where checkpoint.accepted {
             let todo = complete.filter {
                 let cell = "\(checkpoint.id)/\($0.label)"

@@ -14,12 +14,11 @@ enum EvaluationPass {
         slices.filter { $0.slice >= group.first && $0.slice <= group.last }.reduce(0) { $0 + $1.eval }
     }
 
-    /// The cells (checkpoint id, group label) scored on fewer held-out samples than the catalog has now.
-    static func staleCells(catalog: Catalog, groups: [StepGroup]) throws -> Set<String> {
-        let slices = try catalog.slices()
+    /// The cells ("checkpoint id/group label") scored on other than the held-out samples the catalog has now.
+    static func staleCells(_ results: [EvalResult], slices: [SliceSummary], groups: [StepGroup]) -> Set<String> {
         let now = Dictionary(groups.map { ($0.label, heldOut($0, in: slices)) }, uniquingKeysWith: { a, _ in a })
         var stale: Set<String> = []
-        for result in try catalog.evalResults() {
+        for result in results {
             guard let count = now[result.sliceGroup], let json = result.detailJSON,
                   let detail = try? JSONDecoder().decode([String: Double].self, from: Data(json.utf8)),
                   let then = detail[heldOutKey] else { continue }
