@@ -34,22 +34,7 @@ final class InboxWatcher {
 
     /// Walks the whole tree: watches every directory and records every shard file as a candidate.
     func rescan() {
-        var stack = [root]
-        while let directory = stack.popLast() {
-            guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { continue }
-            for name in names.sorted() {
-                let path = directory + "/" + name
-                guard !ShardCompleteness.isIgnored(relativePath: name) else { continue }
-                var status = stat()
-                guard lstat(path, &status) == 0 else { continue }
-                if status.st_mode & S_IFMT == S_IFDIR {
-                    if !directories.values.contains(path) { try? addWatch(path) }
-                    stack.append(path)
-                } else if status.st_mode & S_IFMT == S_IFREG, ShardCompleteness.isShard(path), candidates[path] == nil {
-                    candidates[path] = observation(status, renamedIn: false)
-                }
-            }
-        }
+        walk(root, renamedIn: false)
     }
 
     /// Waits up to `timeout` seconds for inotify events and records what they say.
@@ -72,7 +57,7 @@ final class InboxWatcher {
             if event.isDirectory {
                 if event.created || event.movedIn {
                     try? addWatch(path)
-                    rescanSubtree(path, renamedIn: event.movedIn)
+                    walk(path, renamedIn: event.movedIn)
                 }
                 continue
             }
@@ -132,7 +117,10 @@ final class InboxWatcher {
         return ShardCompleteness.sizesJSON(data, names: (path as NSString).lastPathComponent)
     }
 
-    private func rescanSubtree(_ directory: String, renamedIn: Bool) {
+    /// Watches every directory under `directory` and records its shard files. A file already recorded keeps
+    /// its observation unless this walk vouches for it: a folder renamed in carries files that were complete
+    /// before the rename.
+    private func walk(_ directory: String, renamedIn: Bool) {
         var stack = [directory]
         while let current = stack.popLast() {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: current) else { continue }
@@ -143,9 +131,9 @@ final class InboxWatcher {
                 if status.st_mode & S_IFMT == S_IFDIR {
                     if !directories.values.contains(path) { try? addWatch(path) }
                     stack.append(path)
-                } else if status.st_mode & S_IFMT == S_IFREG, ShardCompleteness.isShard(path) {
-                    // A folder renamed in carries files that were complete before the rename.
-                    candidates[path] = observation(status, renamedIn: renamedIn || candidates[path]?.renamedIn == true)
+                } else if status.st_mode & S_IFMT == S_IFREG, ShardCompleteness.isShard(path),
+                          candidates[path] == nil || renamedIn {
+                    candidates[path] = observation(status, renamedIn: renamedIn)
                 }
             }
         }
