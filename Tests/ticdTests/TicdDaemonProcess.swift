@@ -14,25 +14,12 @@ final class TicdDaemonProcess {
     init(config: String, socket: String, logDirectory: String, environment: [String: String?] = [:]) throws {
         self.socket = socket
         stderrPath = logDirectory + "/ticd-run-\(UInt32.random(in: 0...UInt32.max)).err"
-        var env = ProcessInfo.processInfo.environment
-        for name in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM"] { env[name] = nil }
-        for (k, v) in environment { env[k] = v }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stderrPath + ".out", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let words: [String] = [Ticd.binary, "run", "--config", config]
-        let argv = words.map { strdup($0) } + [nil]
-        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
-        var child: pid_t = 0
-        let rc = posix_spawn(&child, Ticd.binary, &actions, nil, argv, envp)
-        guard rc == 0 else {
-            throw NSError(domain: "ticd-test", code: Int(rc), userInfo: [NSLocalizedDescriptionKey: "spawn ticd run failed"])
+        // A systemd the test runner itself may live under must not leak into the daemon under test.
+        var env = environment
+        for name in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM"] where env.index(forKey: name) == nil {
+            env[name] = .some(nil)
         }
-        pid = child
+        pid = try Ticd.spawn(["run", "--config", config], environment: env, stdout: stderrPath + ".out", stderr: stderrPath)
     }
 
     deinit {
@@ -87,7 +74,7 @@ final class TicdDaemonProcess {
         if exitStatus != nil { return true }
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid {
-            exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+            exitStatus = Ticd.exitStatus(status)
             return true
         }
         return false

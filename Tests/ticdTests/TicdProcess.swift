@@ -30,11 +30,22 @@ enum Ticd {
     /// Runs `ticd args...` with `environment` changes (nil values remove a variable); output goes through
     /// temporary files, so a chatty child never blocks on a full pipe.
     static func run(_ args: [String], environment: [String: String?] = [:]) throws -> TicdRun {
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
         let tmp = NSTemporaryDirectory() + "ticd-run-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let outPath = tmp + ".out", errPath = tmp + ".err"
         defer { unlink(outPath); unlink(errPath) }
+        let pid = try spawn(args, environment: environment, stdout: outPath, stderr: errPath)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let read = { (p: String) in String(decoding: FileManager.default.contents(atPath: p) ?? Data(), as: UTF8.self) }
+        return TicdRun(status: exitStatus(status), stdout: read(outPath), stderr: read(errPath))
+    }
+
+    /// Starts `ticd args...` with stdin from /dev/null and stdout and stderr into the given files, and returns
+    /// at once. `environment` changes the inherited one (nil values remove a variable).
+    static func spawn(_ args: [String], environment: [String: String?] = [:], stdout outPath: String,
+                      stderr errPath: String) throws -> pid_t {
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -47,12 +58,12 @@ enum Ticd {
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, binary, &actions, nil, argv, envp)
         guard rc == 0 else { throw NSError(domain: "ticd-test", code: Int(rc), userInfo: [NSLocalizedDescriptionKey: "spawn \(binary) failed"]) }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let exited = (status & 0x7F) == 0
-        let code = exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        let read = { (p: String) in String(decoding: FileManager.default.contents(atPath: p) ?? Data(), as: UTF8.self) }
-        return TicdRun(status: code, stdout: read(outPath), stderr: read(errPath))
+        return pid
+    }
+
+    /// A `waitpid` status as a shell would show it: the exit code, or 128 + the signal that killed it.
+    static func exitStatus(_ status: Int32) -> Int32 {
+        (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
     }
 
     static func json(_ line: String) -> [String: Any]? {
