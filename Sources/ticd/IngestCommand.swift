@@ -54,8 +54,8 @@ enum IngestCommand {
         return outcomes[.quarantined, default: 0] > 0 ? 3 : 0
     }
 
-    /// Files named on the command line; a directory stands for the shards under it (dotfiles, `*.tmp`,
-    /// `*.part` and `*~` skipped, as in the inbox).
+    /// Files named on the command line; a directory stands for the shards under it, skipping what the
+    /// daemon's inbox skips (dotfiles, `*.tmp`, `*.part`, `*~`, and everything under such a folder).
     static func expand(_ paths: [String]) throws -> [String] {
         var out: [String] = []
         for path in paths {
@@ -67,18 +67,12 @@ enum IngestCommand {
             let walker = FileManager.default.enumerator(atPath: path)
             var found: [String] = []
             while let relative = walker?.nextObject() as? String {
-                let name = relative.split(separator: "/").last.map(String.init) ?? relative
-                if ignored(name) || relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
-                if ShardFormat(path: name) != nil { found.append(path + "/" + relative) }
+                if ShardCompleteness.isIgnored(relativePath: relative) { continue }
+                if ShardCompleteness.isShard(relative) { found.append(path + "/" + relative) }
             }
             out += found.sorted()
         }
         return out
-    }
-
-    /// Names producers use for files still being written (DESIGN §2).
-    static func ignored(_ name: String) -> Bool {
-        name.hasPrefix(".") || name.hasSuffix(".tmp") || name.hasSuffix(".part") || name.hasSuffix("~")
     }
 
     static func describe(_ r: IngestResult) -> String {
