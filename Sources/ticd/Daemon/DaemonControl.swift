@@ -13,6 +13,8 @@ final class DaemonControl: @unchecked Sendable {
         var cellsEvaluated = 0
         var trainingSamplesPerSecond: Double?
         var lastLoss: Double?
+        /// When the last shard was accepted: rescoring a grown group waits until the inbox has been still.
+        var lastAcceptedAt: Date?
     }
 
     /// Work a client asked for.

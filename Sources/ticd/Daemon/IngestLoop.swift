@@ -65,7 +65,10 @@ final class IngestLoop {
             let result = try ingestor.ingest(path: path)
             control.count {
                 $0.shardsByOutcome[result.outcome.rawValue, default: 0] += 1
-                if result.outcome == .accepted { $0.samplesIngested += result.samples }
+                if result.outcome == .accepted {
+                    $0.samplesIngested += result.samples
+                    $0.lastAcceptedAt = Date()
+                }
             }
             let slices = result.slices.keys.sorted()
             let fields = slices.isEmpty ? [:] : ["TICD_SLICE": slices.joined(separator: ",")]

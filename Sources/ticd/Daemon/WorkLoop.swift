@@ -112,7 +112,10 @@ final class WorkLoop {
         if requests.evaluate == .redo { return .redoAll(groups: complete, steps: stepOf) }
         let results = try catalog.evalResults()
         let cells = Set(results.map { "\($0.checkpointID)/\($0.sliceGroup)" })
-        let stale = EvaluationPass.staleCells(results, slices: slices, groups: complete)
+        // A group that grew is rescored once the inbox has been still for a quiet period, not after each of a
+        // burst of shards (a producer dropping a month's 100 shards would otherwise cost 100 rescorings).
+        let stale = inboxIsSettling(quietPeriod: config.quietPeriodS)
+            ? [] : EvaluationPass.staleCells(results, slices: slices, groups: complete)
         for checkpoint in try catalog.checkpoints() where checkpoint.accepted {
             let todo = complete.filter {
                 let cell = "\(checkpoint.id)/\($0.label)"
@@ -122,6 +125,13 @@ final class WorkLoop {
         }
         if requests.evaluate != nil { control.request { $0.evaluate = nil } }
         return nil
+    }
+
+    /// True while a shard is being ingested or one was accepted less than `quietPeriod` seconds ago.
+    private func inboxIsSettling(quietPeriod: Double) -> Bool {
+        if control.state.ingesting != nil { return true }
+        guard let last = control.counts.lastAcceptedAt else { return false }
+        return Date().timeIntervalSince(last) < quietPeriod
     }
 
     private func perform(_ job: Job) throws {
