@@ -85,7 +85,7 @@ final class SocketServerTests: XCTestCase {
 
     func testSlowClientGets408WhileAnotherClientIsServed() throws {
         var limits = HTTPLimits()
-        limits.readTimeout = 0.5
+        limits.readTimeout = 1.5
         let server = try startServer(limits: limits) { _, _ in .text("fast") }
         let slow = try UnixSocket.connect(path: server.path)
         try slow.send(Array("GET /v0/sta".utf8), until: .now() + 1)
@@ -93,13 +93,13 @@ final class SocketServerTests: XCTestCase {
         let (status, body) = try SocketClient.request(socket: server.path, method: "GET", path: "/v0/status")
         XCTAssertEqual(status, 200)
         XCTAssertEqual(String(decoding: body, as: UTF8.self), "fast")
-        XCTAssertLessThan(Date().timeIntervalSince(start), 0.45, "the fast client waited for the slow one")
+        XCTAssertLessThan(Date().timeIntervalSince(start), 1.2, "the fast client waited for the slow one")
         let reply = try readReply(slow)
         let waited = Date().timeIntervalSince(start)
         XCTAssertEqual(reply.status, 408)
         XCTAssertEqual(try decodeError(reply.body).status, 408)
-        XCTAssertGreaterThan(waited, 0.4)
-        XCTAssertLessThan(waited, 1.5)
+        XCTAssertGreaterThan(waited, 1.2)
+        XCTAssertLessThan(waited, 4)
     }
 
     func testHundredConcurrentClientsAreAllAnsweredCorrectly() throws {
