@@ -21,6 +21,12 @@ public final class Ingestor {
     /// exactly where a crash would, then check that `recover()` repairs it.
     public var crashPoint: ((Phase) throws -> Void)?
 
+    /// Called after every `progressInterval` usable samples of the shard being read, with the count so far: a
+    /// daemon beats its watchdog here (a multi-gigabyte shard takes minutes), and may throw to abandon the read
+    /// (on a stop). Nothing is written before the read ends, so an abandoned shard stays in place, untouched.
+    public var progress: ((Int) throws -> Void)?
+    public var progressInterval = 1024
+
     /// Opens (creating if needed) the state directory and its catalog. Call `recover()` before ingesting.
     public init(state: StateDirectory, options: IngestOptions = IngestOptions()) throws {
         try state.create()
@@ -64,8 +70,11 @@ public final class Ingestor {
         var collected = Collected(evalRoom: try evalRoom(), evalPerSlice: options.evalPerSlice)
         let summary: ScanSummary
         do {
+            var read = 0
             summary = try ShardScanner(path: path, format: format, options: options.scan).scan { sample in
                 try collected.add(sample, catalog: catalog)
+                read += 1
+                if read % progressInterval == 0, let progress { try progress(read) }
             }
         } catch let error as ShardError {
             return try quarantine(path: path, format: format, error: error, summary: nil)

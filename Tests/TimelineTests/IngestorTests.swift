@@ -55,6 +55,30 @@ final class IngestorTests: XCTestCase {
         XCTAssertEqual(try ingestor.ingest(path: Fixtures.tar(s.path("gnu.tar"), pairs, longNames: .gnu)).outcome, .accepted)
     }
 
+    func testProgressIsReportedWhileReadingAndAThrowLeavesTheShardUntouched() throws {
+        let s = Scratch()
+        let path = try Fixtures.zst(s.path("big.jsonl.zst"), Fixtures.jsonLines(100))
+        let bytes = Fixtures.bytes(path)
+        let ingestor = try s.ingestor { $0.scan.evalFraction = 0 }
+        ingestor.progressInterval = 16
+        struct Stop: Error {}
+        var seen: [Int] = []
+        ingestor.progress = { n in
+            seen.append(n)
+            if n == 48 { throw Stop() }
+        }
+        XCTAssertThrowsError(try ingestor.ingest(path: path)) { XCTAssertTrue($0 is Stop, "\($0)") }
+        XCTAssertEqual(seen, [16, 32, 48])
+        XCTAssertEqual(Fixtures.bytes(path), bytes, "an abandoned read leaves the shard as it was")
+        XCTAssertTrue(try ingestor.catalog.shards(state: .ready).isEmpty)
+        XCTAssertTrue(try ingestor.catalog.slices().isEmpty, "nothing of the abandoned shard was counted")
+
+        seen = []
+        ingestor.progress = { seen.append($0) }
+        XCTAssertEqual(try ingestor.ingest(path: path).outcome, .accepted)
+        XCTAssertEqual(seen, [16, 32, 48, 64, 80, 96])
+    }
+
     // MARK: duplicates
 
     func testReingestingTheSameBytesIsADuplicateAndChangesNothing() throws {

@@ -20,7 +20,16 @@ final class IngestLoop {
          beat: @escaping () -> Void) {
         self.watcher = watcher; self.ingestor = ingestor; self.control = control; self.log = log
         self.pollInterval = pollInterval; self.settings = settings; self.beat = beat
+        // A large shard takes minutes to read: beat through it, and give it up on a stop (it stays in the
+        // inbox, untouched, and is read again on the next start).
+        ingestor.progress = { [control] _ in
+            beat()
+            if control.isStopping { throw Stopped() }
+        }
     }
+
+    /// Thrown from the ingestor's progress callback when the daemon stops mid-read.
+    private struct Stopped: Error {}
 
     func run() {
         var lastRescan = Date.distantPast
@@ -91,6 +100,8 @@ final class IngestLoop {
             } else {
                 watcher.ingested(path)
             }
+        } catch is Stopped {
+            log.log(.notice, "stopped while reading \(path); it stays in the inbox and is read again on the next start")
         } catch {
             log.log(.err, "ingest \(path): \(error); left in place until it changes")
             control.recordError("ingest \(path): \(error)")
