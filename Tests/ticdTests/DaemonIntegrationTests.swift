@@ -282,6 +282,27 @@ final class DaemonIntegrationTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(daemon.stop(), 0)
     }
 
+    func testABacklogIsIngestedWholeBeforeTheStepItCompletesIsPlanned() throws {
+        // DataComp-style names say nothing of the month, so the inbox's order is not time order: the shard that
+        // completes 2015 (January 2016) is read first, and the twelve months of 2015 after it.
+        let source = try corpus("corpus", years: "2015", perMonth: 8)
+        let extra = try corpus("extra", years: "2016", perMonth: 8)
+        let (config, socket) = try writeConfig("backlog", samples: 512)
+        try FileManager.default.copyItem(atPath: extra + "/2016-01", toPath: root + "/backlog/inbox/a")
+        for (i, month) in try months(in: source).enumerated() {
+            try FileManager.default.copyItem(atPath: source + "/" + month, toPath: root + "/backlog/inbox/b\(i + 10)")
+        }
+        let daemon = try TicdDaemonProcess(config: config, socket: socket, logDirectory: root)
+        try daemon.waitUntilReady()
+        try daemon.waitUntil("step 2015", timeout: 120) {
+            (try daemon.status()["step_states"] as? [String: Int])?["evaluated"] == 1
+        }
+        let plan = try XCTUnwrap(daemon.query("/v0/plan?step=1").json as? [String: Any])
+        XCTAssertEqual((plan["keep"] as? [String: Int])?.keys.sorted(), (1...12).map { String(format: "2015-%02d", $0) },
+                       "the step trained on every month of its group, not on those ingested before it was planned")
+        XCTAssertEqual(daemon.stop(), 0)
+    }
+
     func testAWedgedTrainerStopsTheWatchdogPingsWhileTheSocketStillAnswers() throws {
         let source = try corpus("corpus", years: "2014-2015", perMonth: 8)
         let (config, socket) = try writeConfig("wedge", samples: 4096)

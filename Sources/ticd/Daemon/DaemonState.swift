@@ -37,6 +37,9 @@ struct DaemonState: Equatable {
     var ingesting: String?
     /// Complete shards waiting for ingest plus files still being written.
     var pendingShards = 0
+    /// Complete shards the ingest loop has taken up and not finished (the one being read included). A new
+    /// step waits for them: they may hold months of its group.
+    var queuedShards = 0
 
     /// The state without its batch counter: a change here is news at once, a new batch number only progress.
     var coarse: DaemonState {

@@ -41,12 +41,15 @@ final class IngestLoop {
                 watcher.rescan()
                 lastRescan = Date()
             }
-            for (path, reason) in watcher.completeShards() {
+            let ready = watcher.completeShards()
+            control.update { $0.queuedShards = ready.count; $0.pendingShards = watcher.pendingCount }
+            for (done, (path, reason)) in ready.enumerated() {
                 guard !control.isStopping else { break }
                 ingest(path, reason: reason, kind: current.kind)
                 beat()
+                control.update { $0.queuedShards = ready.count - done - 1; $0.pendingShards = watcher.pendingCount }
             }
-            control.update { $0.pendingShards = watcher.pendingCount }
+            control.update { $0.queuedShards = 0; $0.pendingShards = watcher.pendingCount }
             do {
                 // Wake at least every pollInterval, and sooner while a quiet period is running out.
                 let wait = watcher.pendingCount > 0 ? min(pollInterval, max(0.05, current.quietPeriod / 4)) : pollInterval
