@@ -37,6 +37,23 @@ final class InboxWatcherTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(Set(watcher.completeShards().map(\.path)), [inbox + "/2014-01.jsonl", inbox + "/2014-02.jsonl"])
     }
 
+    func testAFileStillWrittenAfterItsRenameWaitsForTheQuietPeriod() throws {
+        let inbox = root + "/inbox"
+        let watcher = try InboxWatcher(root: inbox, quietPeriod: 3600)
+        write(root + "/outside/keep")
+        let fd = open(root + "/outside/2014-01.jsonl", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        defer { close(fd) }
+        XCTAssertEqual(Glibc.write(fd, "{", 1), 1)
+        XCTAssertEqual(rename(root + "/outside/2014-01.jsonl", inbox + "/2014-01.jsonl"), 0)
+        try drain(watcher)
+        usleep(20_000)  // a later mtime, on file systems with coarse timestamps too
+        XCTAssertEqual(Glibc.write(fd, "}", 1), 1, "the producer writes on through its descriptor")
+        XCTAssertEqual(watcher.completeShards().map(\.path), [], "the rename vouched for one byte, the file has two")
+        XCTAssertEqual(watcher.completeShards().map(\.path), [], "nor does it once the size settles")
+        watcher.quietPeriod = 0
+        XCTAssertEqual(watcher.completeShards().map(\.reason), [.quiet])
+    }
+
     func testAMarkerCompletesAShardWrittenInPlace() throws {
         let inbox = root + "/inbox"
         let watcher = try InboxWatcher(root: inbox, quietPeriod: 3600)

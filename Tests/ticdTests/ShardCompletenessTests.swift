@@ -41,6 +41,22 @@ final class ShardCompletenessTests: XCTestCase {
         XCTAssertEqual(ShardCompleteness.decide(previous: nil, current: inPlace, hasMarker: true, now: 1000, quietPeriod: 60), .marker)
     }
 
+    func testARenameVouchesOnlyForTheBytesItBroughtIn() {
+        let renamed = O(size: 10, mtime: 1000, renamedIn: true)
+        XCTAssertEqual(ShardCompleteness.decide(previous: renamed, current: renamed, hasMarker: false, now: 1000, quietPeriod: 60),
+                       .renamedIn)
+        // Written through a descriptor opened before the rename: no IN_CLOSE_WRITE yet, but the size moved.
+        let grown = O(size: 20, mtime: 1001, renamedIn: true)
+        XCTAssertNil(ShardCompleteness.decide(previous: renamed, current: grown, hasMarker: false, now: 1001, quietPeriod: 60))
+        let touched = O(size: 10, mtime: 1002, renamedIn: true)
+        XCTAssertNil(ShardCompleteness.decide(previous: renamed, current: touched, hasMarker: false, now: 1002, quietPeriod: 60))
+        // An empty file renamed in is a placeholder (Foundation's createFile writes one atomically).
+        let empty = O(size: 0, mtime: 1000, renamedIn: true)
+        XCTAssertNil(ShardCompleteness.decide(previous: nil, current: empty, hasMarker: false, now: 1000, quietPeriod: 60))
+        XCTAssertEqual(ShardCompleteness.decide(previous: empty, current: empty, hasMarker: false, now: 1061, quietPeriod: 60),
+                       .quiet, "still empty after the quiet period: ingest says so")
+    }
+
     func testQuietPeriodNeedsAnOldMtimeAndAnUnchangedSize() {
         let now = 10_000.0
         let young = O(size: 10, mtime: now - 5, renamedIn: false)

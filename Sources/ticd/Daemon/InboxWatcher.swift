@@ -91,6 +91,8 @@ final class InboxWatcher {
                                                      now: wallClock(), quietPeriod: quietPeriod) {
                 ready.append((path, reason))
             } else {
+                // Written to since the rename was seen: from now on only a marker or the quiet period admit it.
+                if current.size != previous.size || current.mtime != previous.mtime { current.renamedIn = false }
                 candidates[path] = current
             }
         }

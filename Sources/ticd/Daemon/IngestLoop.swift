@@ -91,8 +91,10 @@ final class IngestLoop {
             case .duplicate:
                 log.log(.info, "duplicate \(path): \(result.reason ?? "already ingested")", fields: fields)
             case .quarantined:
-                // The reason names the file already.
-                log.log(.warning, "quarantined \(result.reason ?? path)", fields: fields)
+                // The reason names the file already; the rule that admitted it tells a producer's cut-off write
+                // (taken at the quiet period) from a shard that was broken when it arrived.
+                log.log(.warning, "quarantined \(result.reason ?? path) (taken as complete: \(reason.rawValue))",
+                        fields: fields)
             }
             if FileOps.exists(path) {
                 // Taken (or known already) but not removable: its directory lacks group write for ticd.

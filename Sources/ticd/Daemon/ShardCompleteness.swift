@@ -55,6 +55,15 @@ enum ShardCompleteness {
         return object[file] != nil || object[stem(of: file)] != nil
     }
 
+    /// A rename vouches for the bytes it brought in: not for an empty file (a placeholder about to be filled),
+    /// and not once the size or mtime has moved since the rename was seen (someone is writing through a
+    /// descriptor opened before it; IN_CLOSE_WRITE only comes at the close).
+    static func vouchedByRename(previous: Observation?, current: Observation) -> Bool {
+        guard current.renamedIn || previous?.renamedIn == true, current.size > 0 else { return false }
+        guard let previous, previous.renamedIn else { return true }
+        return previous.size == current.size && previous.mtime == current.mtime
+    }
+
     /// Decides whether the candidate is complete now.
     ///
     /// - Parameters:
@@ -66,7 +75,7 @@ enum ShardCompleteness {
     /// - Returns: the reason it is complete, or nil to keep waiting.
     static func decide(previous: Observation?, current: Observation, hasMarker: Bool, now: Double,
                        quietPeriod: Double) -> Reason? {
-        if current.renamedIn || previous?.renamedIn == true { return .renamedIn }
+        if vouchedByRename(previous: previous, current: current) { return .renamedIn }
         if hasMarker { return .marker }
         // A size change since the last look means a writer is still at it, whatever the mtime says (cp -p
         // restores an old mtime only when it finishes).
