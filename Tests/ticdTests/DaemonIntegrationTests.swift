@@ -7,41 +7,6 @@ import XCTest
 
 /// `ticd run` end to end: a real inbox, real inotify, real signals, the real socket, and a fake systemd.
 final class DaemonIntegrationTests: TemporaryDirectoryTestCase {
-    /// A synthetic image-text series, one directory per month.
-    private func corpus(_ name: String, years: String, perMonth: Int = 16) throws -> String {
-        let out = root + "/" + name
-        let r = try Ticd.run(["corpus", "synthetic", "--out", out, "--kind", "image-text", "--years", years,
-                              "--per-month", String(perMonth), "--image-size", "32", "--seed", "3"])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        return out
-    }
-
-    private func months(in corpus: String) throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: corpus).filter { !$0.hasPrefix(".") }.sorted()
-    }
-
-    private func tars(in directory: String) throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".tar") }.sorted()
-    }
-
-    private func writeConfig(_ name: String, samples: Int, extra: String = "") throws -> (config: String, socket: String) {
-        let dir = root + "/" + name
-        try FileManager.default.createDirectory(atPath: dir + "/inbox", withIntermediateDirectories: true)
-        let socket = dir + "/ticd.sock"
-        let json = """
-            {"state_dir": "\(dir)/state", "inbox": "\(dir)/inbox", "socket": "\(socket)", "task": "clip",
-             "policy": "cumulative-all", "samples_per_step": \(samples), "batch_size": 32, "lr": 0.001, "wd": 0.1,
-             "warmup": 2, "warmup_first": 4, "step_unit": "year", "eval_fraction": 0.1, "threads": 2,
-             "quiet_period_s": 1.5, "rescan_interval_s": 30\(extra),
-             "model": {"image_size": 32, "patch_size": 8, "vision_width": 32, "vision_layers": 1, "vision_heads": 2,
-                       "context_length": 16, "vocab_size": 300, "text_width": 32, "text_layers": 1, "text_heads": 2,
-                       "embed_dim": 16}}
-            """
-        let config = dir + "/config.json"
-        XCTAssertTrue(FileManager.default.createFile(atPath: config, contents: Data(json.utf8)))
-        return (config, socket)
-    }
-
     /// Collects every datagram the daemon sends to its NOTIFY_SOCKET, on a thread of its own (the kernel
     /// queues only a few).
     private final class NotifyCollector: @unchecked Sendable {
@@ -201,15 +166,7 @@ final class DaemonIntegrationTests: TemporaryDirectoryTestCase {
         try second.waitUntil("two steps after the restart", timeout: 300) { try evaluatedTwo(second) }
         XCTAssertTrue(second.log.contains("resuming 2014 at batch 5"), second.log)
         XCTAssertEqual(second.stop(), 0)
-        for step in ["step_0001_2014", "step_0002_2015"] {
-            let x = try TrainingCheckpoint.read(root + "/straight/state/checkpoints/\(step).ckpt").tensors
-            let y = try TrainingCheckpoint.read(root + "/stopped/state/checkpoints/\(step).ckpt").tensors
-            XCTAssertEqual(x.keys.sorted(), y.keys.sorted())
-            for (name, tensor) in x {
-                XCTAssertTrue(tensor.values.elementsEqual(y[name]?.values ?? []) { $0.bitPattern == $1.bitPattern },
-                              "\(step) \(name)")
-            }
-        }
+        try assertSameWeights(root + "/straight/state", root + "/stopped/state", steps: ["step_0001_2014", "step_0002_2015"])
     }
 
     func testAStartFinishesAnEvaluationThatTheLastRunLeftHalfDone() throws {

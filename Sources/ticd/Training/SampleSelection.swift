@@ -47,7 +47,8 @@ struct SampleSelection {
 
     /// The plan's seed, which orders samples within each (shard, slice).
     let seed: UInt64
-    /// Shards with at least one draw, ascending by id.
+    /// Shards with at least one draw, ascending by sha256: the loader shuffles this list with the step's seed,
+    /// so it must not follow catalog ids (arrival order).
     let shards: [Shard]
 
     /// Resolves a plan's draws against the catalog.
@@ -82,7 +83,7 @@ struct SampleSelection {
             }
             shards.append(Shard(id: id, path: path, format: format, sha256: record.sha256, slices: slices))
         }
-        self.shards = shards
+        self.shards = shards.sorted { $0.sha256 < $1.sha256 }
     }
 
     /// A shard's content as a seed: the first 64 bits of its sha256.
