@@ -1,6 +1,7 @@
 # ticd — the two commands a fresh Debian/Ubuntu machine with the Swift toolchain needs:
 #   make demo    build, then run the ticd daemon on two small corpora (scripts/demo.sh; a few minutes)
 #   make test    install what is missing, build and run the test suite
+# Longer suites: make soak, make bench.
 SHELL := /bin/bash
 SWIFT ?= swift
 # systemd brings systemd-analyze, systemd-sysusers and systemd-tmpfiles, which the tests check systemd/ with.
@@ -28,7 +29,14 @@ build: deps
 
 test: deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
-	$(SWIFT) test $(TEST_FLAGS) --skip-build
+	$(SWIFT) test $(TEST_FLAGS) --skip-build --skip SoakTests
+
+# The daemon killed at random moments for SOAK_SECONDS, then compared with an uninterrupted run
+# (Tests/ticdTests/DaemonSoakTests.swift; TICD_SOAK_SEED=N repeats a schedule).
+SOAK_SECONDS ?= 300
+soak: deps
+	$(SWIFT) build $(TEST_FLAGS) --build-tests
+	TICD_SOAK_SECONDS=$(SOAK_SECONDS) $(SWIFT) test $(TEST_FLAGS) --skip-build --filter SoakTests
 
 demo: build
 	bash scripts/demo.sh "$(DEMO_DIR)"

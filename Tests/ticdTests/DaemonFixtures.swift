@@ -21,7 +21,7 @@ extension TemporaryDirectoryTestCase {
         try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".tar") }.sorted()
     }
 
-    func writeConfig(_ name: String, samples: Int, quietPeriod: Double = 1.5,
+    func writeConfig(_ name: String, samples: Int, quietPeriod: Double = 1.5, stepUnit: String = "year",
                      extra: String = "") throws -> (config: String, socket: String) {
         let dir = root + "/" + name
         try FileManager.default.createDirectory(atPath: dir + "/inbox", withIntermediateDirectories: true)
@@ -29,7 +29,7 @@ extension TemporaryDirectoryTestCase {
         let json = """
             {"state_dir": "\(dir)/state", "inbox": "\(dir)/inbox", "socket": "\(socket)", "task": "clip",
              "policy": "cumulative-all", "samples_per_step": \(samples), "batch_size": 32, "lr": 0.001, "wd": 0.1,
-             "warmup": 2, "warmup_first": 4, "step_unit": "year", "eval_fraction": 0.1, "threads": 2,
+             "warmup": 2, "warmup_first": 4, "step_unit": "\(stepUnit)", "eval_fraction": 0.1, "threads": 2,
              "quiet_period_s": \(quietPeriod), "rescan_interval_s": 30\(extra),
              "model": {"image_size": 32, "patch_size": 8, "vision_width": 32, "vision_layers": 1, "vision_heads": 2,
                        "context_length": 16, "vocab_size": 300, "text_width": 32, "text_layers": 1, "text_heads": 2,
