@@ -249,6 +249,12 @@ final class DaemonIntegrationTests: TemporaryDirectoryTestCase {
         for (i, month) in try months(in: source).enumerated() {
             try FileManager.default.copyItem(atPath: source + "/" + month, toPath: root + "/backlog/inbox/b\(i + 10)")
         }
+        // A backlog that has sat in the inbox: every file is complete at the first look, so the daemon takes
+        // them up as one batch (fresh files could come complete in two looks, a few milliseconds apart).
+        for path in FileManager.default.subpaths(atPath: root + "/backlog/inbox") ?? [] where path.hasSuffix(".tar") {
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)],
+                                                  ofItemAtPath: root + "/backlog/inbox/" + path)
+        }
         let daemon = try TicdDaemonProcess(config: config, socket: socket, logDirectory: root)
         try daemon.waitUntilReady()
         try daemon.waitUntil("step 2015", timeout: 120) {
