@@ -1,6 +1,7 @@
 # ticd — the two commands a fresh Debian/Ubuntu machine with the Swift toolchain needs:
 #   make demo    build, then run the ticd daemon on two small corpora (scripts/demo.sh; a few minutes)
 #   make test    install what is missing, build and run the test suite
+# and after a parser change, make fuzz: the mutation fuzzers, FUZZ_SECONDS per test method (docs/testing.md)
 SHELL := /bin/bash
 SWIFT ?= swift
 # systemd brings systemd-analyze, systemd-sysusers and systemd-tmpfiles, which the tests check systemd/ with.
@@ -9,8 +10,10 @@ DEB_PACKAGES := pkg-config libsqlite3-dev libzstd-dev libopenblas-dev libjpeg-de
 # Tests run in release: numeric code in a debug build is 10-100x slower.
 TEST_FLAGS := -c release -Xswiftc -enable-testing --disable-swift-testing
 DEMO_DIR ?= $(CURDIR)/demo-out
+# Seconds each fuzz test method runs (`make fuzz`); TICD_FUZZ_SEED=N replays a run.
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build test demo bench soak clean
+.PHONY: all deps build test fuzz demo bench soak clean
 
 all: build
 
@@ -28,7 +31,12 @@ build: deps
 
 test: deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
-	$(SWIFT) test $(TEST_FLAGS) --skip-build
+	$(SWIFT) test $(TEST_FLAGS) --skip-build --skip FuzzTests
+
+# The *FuzzTests classes only: time-bounded, so not part of `make test`.
+fuzz: deps
+	$(SWIFT) build $(TEST_FLAGS) --build-tests
+	TICD_FUZZ_SECONDS=$(FUZZ_SECONDS) $(SWIFT) test $(TEST_FLAGS) --skip-build --filter FuzzTests
 
 demo: build
 	bash scripts/demo.sh "$(DEMO_DIR)"
