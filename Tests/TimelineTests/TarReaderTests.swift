@@ -190,6 +190,24 @@ final class TarReaderTests: XCTestCase {
         XCTAssertEqual(try tarMembers(bytes).count, 1)
     }
 
+    func testMembersAfterTheEndOfArchiveBlocksAreCorrupt() throws {
+        // Found by `make fuzz` (shard-tar): a member blanked to zeros ends the archive early, and the members
+        // after it were never read, yet the shard read without an error. Concatenated archives did the same.
+        let one = try TarScratch().tar { try $0.add(name: "a.txt", data: [1]) }
+        let two = try TarScratch().tar { try $0.add(name: "b.txt", data: [2]) }
+        let concatenated = assertTarError(.corrupt) { _ = try tarMembers(one + two, chunk: 333) }
+        XCTAssertEqual(concatenated?.offset, Int64(one.count), "\(String(describing: concatenated))")
+        var blanked = try TarScratch().tar { writer in
+            try writer.add(name: "k0.png", data: [1])
+            try writer.add(name: "k0.txt", data: [2])
+            try writer.add(name: "k1.png", data: [3])
+        }
+        blanked.replaceSubrange(1024..<2048, with: repeatElement(0, count: 1024))
+        let error = assertTarError(.corrupt) { _ = try tarMembers(blanked) }
+        XCTAssertEqual(error?.offset, 2048)
+        XCTAssert(error?.detail.contains("end-of-archive") == true, "\(String(describing: error))")
+    }
+
     func testLoneZeroBlockFollowedByHeaderIsCorrupt() throws {
         let one = try TarScratch().tar { try $0.add(name: "a.txt", data: [1]) }
         let two = try TarScratch().tar { try $0.add(name: "b.txt", data: [2]) }
