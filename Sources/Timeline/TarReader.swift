@@ -141,8 +141,9 @@ public final class TarReader {
             case UInt8(ascii: "K"):
                 _ = try readExtendedData(header, what: "GNU long link name", at: headerOffset)
             case UInt8(ascii: "5"):
+                // A directory has no data blocks whatever its size field says: GNU tar and Python's tarfile (the
+                // reader webdataset uses) read the next block as a header, so skipping `size` bytes hid members.
                 _ = try resolveName(header, pending, at: headerOffset, isDirectory: true)
-                try skipData(pending.paxSize ?? header.size, name: "directory", at: headerOffset)
                 pending = Pending()
             case UInt8(ascii: "0"), 0, UInt8(ascii: "7"):
                 // v7 archives had no directory typeflag: a trailing slash marked one.

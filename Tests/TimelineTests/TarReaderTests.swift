@@ -166,6 +166,20 @@ final class TarReaderTests: XCTestCase {
         XCTAssertEqual(try tarMembers(bytes).map(\.name), ["train/a.txt"])
     }
 
+    func testDirectorySizeFieldDoesNotHideTheMembersAfterIt() throws {
+        // Found by `make fuzz` (shard-tar): a directory header whose size field was not 0 made the reader skip that
+        // many bytes as its "data", silently dropping the members there. GNU tar 1.34 and Python's tarfile list them.
+        var bytes = try TarScratch().tar { writer in
+            try writer.addEntry(name: "train/", typeflag: UInt8(ascii: "5"))
+            try writer.add(name: "train/a.txt", data: Array("hello".utf8))
+            try writer.add(name: "train/b.txt", data: Array("bye".utf8))
+        }
+        patchTarHeader(&bytes, at: 0) { header in
+            header.replaceSubrange(124..<136, with: Array("00000002000\u{0}".utf8))
+        }
+        XCTAssertEqual(try tarMembers(bytes, chunk: 333).map(\.name), ["train/a.txt", "train/b.txt"])
+    }
+
     func testContiguousFileTypeIsReadAsRegular() throws {
         let bytes = try TarScratch().tar { try $0.addEntry(name: "c.bin", typeflag: UInt8(ascii: "7"), data: [4]) }
         XCTAssertEqual(try tarMembers(bytes).first?.data, [4])
