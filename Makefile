@@ -1,7 +1,10 @@
 # ticd — the two commands a fresh Debian/Ubuntu machine with the Swift toolchain needs:
 #   make demo    build, then run the ticd daemon on two small corpora (scripts/demo.sh; a few minutes)
 #   make test    install what is missing, build and run the test suite
-# Longer suites: make soak, make bench.
+# Longer suites, each on its own (docs/testing.md, docs/benchmarks.md):
+#   make fuzz    the mutation fuzzers of every parser of untrusted input, FUZZ_SECONDS per test method
+#   make soak    the daemon killed at random moments for SOAK_SECONDS, compared with an uninterrupted run
+#   make bench   throughput against the reference implementations
 SHELL := /bin/bash
 SWIFT ?= swift
 # systemd brings systemd-analyze, systemd-sysusers and systemd-tmpfiles, which the tests check systemd/ with.
@@ -10,8 +13,10 @@ DEB_PACKAGES := pkg-config libsqlite3-dev libzstd-dev libopenblas-dev libjpeg-de
 # Tests run in release: numeric code in a debug build is 10-100x slower.
 TEST_FLAGS := -c release -Xswiftc -enable-testing --disable-swift-testing
 DEMO_DIR ?= $(CURDIR)/demo-out
+# Seconds each fuzz test method runs (`make fuzz`); TICD_FUZZ_SEED=N replays a run.
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build test demo bench soak clean
+.PHONY: all deps build test fuzz demo bench soak clean
 
 all: build
 
@@ -29,7 +34,12 @@ build: deps
 
 test: deps
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
-	$(SWIFT) test $(TEST_FLAGS) --skip-build --skip SoakTests
+	$(SWIFT) test $(TEST_FLAGS) --skip-build --skip FuzzTests --skip SoakTests
+
+# The *FuzzTests classes only: time-bounded, so not part of `make test`.
+fuzz: deps
+	$(SWIFT) build $(TEST_FLAGS) --build-tests
+	TICD_FUZZ_SECONDS=$(FUZZ_SECONDS) $(SWIFT) test $(TEST_FLAGS) --skip-build --filter FuzzTests
 
 # The daemon killed at random moments for SOAK_SECONDS, then compared with an uninterrupted run
 # (Tests/ticdTests/DaemonSoakTests.swift; TICD_SOAK_SEED=N repeats a schedule).

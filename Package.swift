@@ -35,10 +35,13 @@ let package = Package(
         .executableTarget(name: "ticd", dependencies: ["Timeline", "Replay", "Models"],
                           swiftSettings: numericFlags),
 
-        .testTarget(name: "TimelineTests", dependencies: ["Timeline"]),
+        // The fuzzers' shared mutator, seeded generator and run loop (`make fuzz`); Foundation only, no XCTest.
+        .target(name: "FuzzSupport", path: "Tests/FuzzSupport"),
+
+        .testTarget(name: "TimelineTests", dependencies: ["Timeline", "FuzzSupport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Timeline"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models"]),
-        .testTarget(name: "ticdTests", dependencies: ["ticd", "Timeline", "Replay", "Models"]),
+        .testTarget(name: "ticdTests", dependencies: ["ticd", "Timeline", "Replay", "Models", "FuzzSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -43,7 +43,7 @@ public final class ShardScanner {
         case .jsonlGzip:
             try scanLines(GzipDecompressStream(input, path: path), &summary, &dedup, body)
         }
-        // What a format reader left unread (tar padding after the end blocks), so the hash covers the file.
+        // Whatever a format reader left unread, so the hash covers the file.
         try input.drain()
         summary.sha256 = input.sha256Hex() ?? ""
         return summary

@@ -74,7 +74,8 @@ public final class TarReader {
     /// The next regular file, or nil at a clean end of the archive. After a throw, every later call throws the
     /// same error.
     /// - Throws: `ShardError` — `.empty` (zero bytes), `.truncated` (ends inside a header, member data, padding, or
-    ///   after an extended header), `.corrupt` (checksum mismatch, malformed number or pax record),
+    ///   after an extended header), `.corrupt` (checksum mismatch, malformed number or pax record, anything but zero
+    ///   bytes after the end-of-archive blocks),
     ///   `.unsafeMember` (absolute or ".." name, NUL in name, empty name, link, device, FIFO), `.unsupported`
     ///   (GNU sparse, unknown typeflag), `.tooLarge` (member or extended header over `limits`); or the stream's own
     ///   `ShardError`.
@@ -140,8 +141,9 @@ public final class TarReader {
             case UInt8(ascii: "K"):
                 _ = try readExtendedData(header, what: "GNU long link name", at: headerOffset)
             case UInt8(ascii: "5"):
+                // A directory has no data blocks whatever its size field says: GNU tar and Python's tarfile (the
+                // reader webdataset uses) read the next block as a header, so skipping `size` bytes hid members.
                 _ = try resolveName(header, pending, at: headerOffset, isDirectory: true)
-                try skipData(pending.paxSize ?? header.size, name: "directory", at: headerOffset)
                 pending = Pending()
             case UInt8(ascii: "0"), 0, UInt8(ascii: "7"):
                 // v7 archives had no directory typeflag: a trailing slash marked one.
@@ -164,13 +166,33 @@ public final class TarReader {
     private func readEndOfArchive(firstZeroBlockAt zeroOffset: Int64) throws -> TarMember? {
         let available = try ensureAvailable(512)
         let block = UnsafeRawBufferPointer(rebasing: buffer[bufferStart..<bufferStart + available])
-        if isZero(block) { return nil }
+        if isZero(block) {
+            try readZeroTail(endBlocksAt: zeroOffset)
+            return nil
+        }
         if available < 512 {
             throw ShardError(.truncated, path: path, offset: offset,
                              detail: "ends inside a header block (\(available) of 512 bytes) after a zero block")
         }
         throw ShardError(.corrupt, path: path, offset: zeroOffset,
                          detail: "a lone zero block is followed by more headers")
+    }
+
+    /// Reads the rest of the file, which may hold nothing but zero bytes (writers pad the archive to their record
+    /// size). Members after the end blocks — two archives concatenated, or a member blanked by damage — would be
+    /// read by nobody, so the shard is refused instead of losing them silently.
+    private func readZeroTail(endBlocksAt zeroOffset: Int64) throws {
+        while true {
+            let available = try ensureAvailable(buffer.count)
+            guard available > 0 else { return }
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[bufferStart..<bufferStart + available])
+            if let k = chunk.firstIndex(where: { $0 != 0 }) {
+                throw ShardError(.corrupt, path: path, offset: offset + Int64(k),
+                                 detail: "data after the end-of-archive zero blocks at offset \(zeroOffset) "
+                                     + "(concatenated archives or a damaged member): it would never be read")
+            }
+            consume(available)
+        }
     }
 
     private func readRegular(name: String, header: Header, pending: Pending) throws -> TarMember {

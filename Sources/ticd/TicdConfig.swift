@@ -84,7 +84,19 @@ struct TicdConfig: Decodable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(path: path, detail: "cannot read the file")
         }
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            // The shard scanner's JSON check names the byte where the file goes wrong, as Foundation's text does
+            // not always; Foundation alone refuses a number Swift cannot hold, and its text quotes the number.
+            var reason = (error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)"
+            do { _ = try data.withUnsafeBytes { try JSONRecordScanner.scan($0) } } catch let problem as SampleProblem {
+                reason = problem.detail
+            } catch {}
+            throw ConfigError(path: path, detail: "not valid JSON: \(reason)")
+        }
+        guard let object = parsed as? [String: Any] else {
             throw ConfigError(path: path, detail: "not a JSON object")
         }
         let known = Set(CodingKeys.allCases.map(\.rawValue))

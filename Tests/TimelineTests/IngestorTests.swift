@@ -132,6 +132,20 @@ final class IngestorTests: XCTestCase {
         XCTAssertFalse(FileOps.exists(path))
     }
 
+    func testTarWithMembersAfterItsEndBlocksIsQuarantinedNotAcceptedShort() throws {
+        // Found by `make fuzz` (shard-tar): with the third sample's .json member blanked to zeros, the shard was
+        // accepted with 3 samples and the other 3 were dropped without a word.
+        let s = Scratch()
+        let path = try Fixtures.tar(s.path("2019-03/blanked.tar"), Fixtures.pairs(6))
+        var bytes = Fixtures.bytes(path)
+        let thirdJSON = try XCTUnwrap(tarMembers(bytes).filter { $0.name.hasSuffix(".json") }.dropFirst(2).first)
+        let blankedAt = Int(thirdJSON.headerOffset)
+        bytes.replaceSubrange(blankedAt..<blankedAt + 1024, with: repeatElement(0, count: 1024))
+        Fixtures.write(bytes, to: path)
+        let r = try s.ingestor().ingest(path: path)
+        assertQuarantined(r, .corrupt, mentioning: [path, "offset \(blankedAt + 1024)", "end-of-archive"])
+    }
+
     func testPathTraversalMemberIsQuarantined() throws {
         let s = Scratch()
         let path = s.path("evil.tar")

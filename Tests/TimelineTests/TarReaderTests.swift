@@ -166,6 +166,20 @@ final class TarReaderTests: XCTestCase {
         XCTAssertEqual(try tarMembers(bytes).map(\.name), ["train/a.txt"])
     }
 
+    func testDirectorySizeFieldDoesNotHideTheMembersAfterIt() throws {
+        // Found by `make fuzz` (shard-tar): a directory header whose size field was not 0 made the reader skip that
+        // many bytes as its "data", silently dropping the members there. GNU tar 1.34 and Python's tarfile list them.
+        var bytes = try TarScratch().tar { writer in
+            try writer.addEntry(name: "train/", typeflag: UInt8(ascii: "5"))
+            try writer.add(name: "train/a.txt", data: Array("hello".utf8))
+            try writer.add(name: "train/b.txt", data: Array("bye".utf8))
+        }
+        patchTarHeader(&bytes, at: 0) { header in
+            header.replaceSubrange(124..<136, with: Array("00000002000\u{0}".utf8))
+        }
+        XCTAssertEqual(try tarMembers(bytes, chunk: 333).map(\.name), ["train/a.txt", "train/b.txt"])
+    }
+
     func testContiguousFileTypeIsReadAsRegular() throws {
         let bytes = try TarScratch().tar { try $0.addEntry(name: "c.bin", typeflag: UInt8(ascii: "7"), data: [4]) }
         XCTAssertEqual(try tarMembers(bytes).first?.data, [4])
@@ -188,6 +202,24 @@ final class TarReaderTests: XCTestCase {
     func testTrailingZeroRecordPaddingIsIgnored() throws {
         let bytes = try TarScratch().tar { try $0.add(name: "a.txt", data: [1]) } + [UInt8](repeating: 0, count: 8192)
         XCTAssertEqual(try tarMembers(bytes).count, 1)
+    }
+
+    func testMembersAfterTheEndOfArchiveBlocksAreCorrupt() throws {
+        // Found by `make fuzz` (shard-tar): a member blanked to zeros ends the archive early, and the members
+        // after it were never read, yet the shard read without an error. Concatenated archives did the same.
+        let one = try TarScratch().tar { try $0.add(name: "a.txt", data: [1]) }
+        let two = try TarScratch().tar { try $0.add(name: "b.txt", data: [2]) }
+        let concatenated = assertTarError(.corrupt) { _ = try tarMembers(one + two, chunk: 333) }
+        XCTAssertEqual(concatenated?.offset, Int64(one.count), "\(String(describing: concatenated))")
+        var blanked = try TarScratch().tar { writer in
+            try writer.add(name: "k0.png", data: [1])
+            try writer.add(name: "k0.txt", data: [2])
+            try writer.add(name: "k1.png", data: [3])
+        }
+        blanked.replaceSubrange(1024..<2048, with: repeatElement(0, count: 1024))
+        let error = assertTarError(.corrupt) { _ = try tarMembers(blanked) }
+        XCTAssertEqual(error?.offset, 2048)
+        XCTAssert(error?.detail.contains("end-of-archive") == true, "\(String(describing: error))")
     }
 
     func testLoneZeroBlockFollowedByHeaderIsCorrupt() throws {

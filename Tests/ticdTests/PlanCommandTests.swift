@@ -16,6 +16,15 @@ final class PlanCommandTests: TemporaryDirectoryTestCase {
         XCTAssertTrue(r.stderr.contains("unknown key \"polcy\""), r.stderr)
     }
 
+    func testConfigThatIsNotJSONIsAnErrorThatSaysWhere() throws {
+        // Found by `make fuzz` (config): any syntax error was only "not a JSON object", with no position.
+        let config = write("{\n \"policy\": sequential}", to: "c.json")
+        let r = try Ticd.run(["plan", "--config", config, "--step", "1"])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains(config + ": not valid JSON: "), r.stderr)
+        XCTAssertTrue(r.stderr.contains("at byte 13, found 's'"), r.stderr)
+    }
+
     func testPlanJSONGivesPerSliceCountsSharesAndBudgetAndIsDeterministic() throws {
         let corpus = root + "/corpus"
         XCTAssertEqual(try Ticd.run(["corpus", "synthetic", "--out", corpus, "--kind", "text", "--years", "2014-2016",
