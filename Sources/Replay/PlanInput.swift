@@ -8,8 +8,9 @@ public struct PlanInput: Equatable, Sendable {
     public let months: [Month]
     /// Train samples per slice, parallel to `months`.
     public let monthTotals: [Int]
-    /// Shard ids and train counts of all slices, slice after slice.
+    /// Shard ids, content keys and train counts of all slices, slice after slice.
     let shardIDs: [Int64]
+    let contentKeys: [UInt64]
     let trains: [Int]
     /// `runStarts[i] ..< runStarts[i + 1]` are the positions of `months[i]` in `shardIDs` and `trains`;
     /// one more element than `months`.
@@ -30,8 +31,9 @@ public struct PlanInput: Equatable, Sendable {
         let ordered = sorted ? rows : rows.sorted(by: before)
 
         var months: [Month] = [], totals: [Int] = [], starts: [Int] = []
-        var ids: [Int64] = [], trains: [Int] = []
+        var ids: [Int64] = [], keys: [UInt64] = [], trains: [Int] = []
         ids.reserveCapacity(ordered.count)
+        keys.reserveCapacity(ordered.count)
         trains.reserveCapacity(ordered.count)
         for (i, row) in ordered.enumerated() {
             guard row.train >= 0 else {
@@ -48,10 +50,12 @@ public struct PlanInput: Equatable, Sendable {
             }
             totals[totals.count - 1] += row.train
             ids.append(row.shardID)
+            keys.append(row.contentKey)
             trains.append(row.train)
         }
         starts.append(ids.count)
-        self.months = months; monthTotals = totals; shardIDs = ids; self.trains = trains; runStarts = starts
+        self.months = months; monthTotals = totals; shardIDs = ids; contentKeys = keys; self.trains = trains
+        runStarts = starts
     }
 
     /// Reads the train counts of every slice through `last` from `catalog` with one query.

@@ -128,8 +128,10 @@ public enum Planner {
             plan.slices[label] = drawn
             plan.available[label] = monthHeld[j]
             if drawn > monthHeld[j] { plan.upsampling[label] = Double(drawn) / Double(monthHeld[j]) }
-            let shardHeld = monthHeld[j] == total ? Array(trains) : apportion(monthHeld[j], over: trains)
-            let shardDraws = apportion(drawn, over: shardHeld)
+            // Shards that tie for a rounded-off sample are ordered by content, not id (arrival order).
+            let keys = counts.contentKeys[run]
+            let shardHeld = monthHeld[j] == total ? Array(trains) : apportion(monthHeld[j], over: trains, ties: keys)
+            let shardDraws = apportion(drawn, over: shardHeld, ties: keys)
             for (s, count) in shardDraws.enumerated() where count > 0 {
                 plan.draws.append(ShardDraw(shardID: counts.shardIDs[run.lowerBound + s], slice: month,
                                             count: count, available: shardHeld[s]))

@@ -1,10 +1,12 @@
 extension Planner {
     /// Splits `total` over `weights` in proportion, by largest remainder: each part gets the floor of its
     /// exact share, and the parts left over go to the largest fractional remainders, ties to the lower
-    /// index. Every part is at most the ceiling of its exact share, and at most its weight when `total`
-    /// does not exceed the weights' sum.
+    /// `ties` key (when given), then to the lower index. Every part is at most the ceiling of its exact
+    /// share, and at most its weight when `total` does not exceed the weights' sum.
+    /// - Parameter ties: one key per weight, or nil to break ties by index alone.
     /// - Returns: one part per weight, summing to `total`; all zeros when the weights sum to 0.
-    static func apportion<C: Collection>(_ total: Int, over weights: C) -> [Int] where C.Element == Int {
+    static func apportion<C: Collection>(_ total: Int, over weights: C,
+                                         ties: ArraySlice<UInt64>? = nil) -> [Int] where C.Element == Int {
         let sum = weights.reduce(0, +)
         guard sum > 0, total > 0 else { return [Int](repeating: 0, count: weights.count) }
         if total == sum { return Array(weights) }
@@ -27,8 +29,11 @@ extension Planner {
         var candidates = [Int]()
         candidates.reserveCapacity(weights.count)
         for i in remainders.indices where remainders[i] > 0 { candidates.append(i) }
+        let keys = ties.map(Array.init)
         let order: (Int, Int) -> Bool = { a, b in
-            remainders[a] != remainders[b] ? remainders[a] > remainders[b] : a < b
+            if remainders[a] != remainders[b] { return remainders[a] > remainders[b] }
+            if let keys, keys[a] != keys[b] { return keys[a] < keys[b] }
+            return a < b
         }
         candidates.sort(by: order)
         for i in candidates.prefix(left) { parts[i] += 1 }

@@ -8,24 +8,27 @@ public struct ShardSliceCount: Equatable, Sendable {
     public var slice: Month
     /// Train samples of the shard in the slice.
     public var train: Int
+    /// The first 64 bits of the shard's sha256. Ids follow arrival order; this follows content, so where
+    /// shards of one slice tie for a rounded-off sample, the same data gets the same plan however it arrived.
+    public var contentKey: UInt64
 
-    public init(shardID: Int64, slice: Month, train: Int) {
-        self.shardID = shardID; self.slice = slice; self.train = train
+    public init(shardID: Int64, slice: Month, train: Int, contentKey: UInt64 = 0) {
+        self.shardID = shardID; self.slice = slice; self.train = train; self.contentKey = contentKey
     }
 }
 
 extension Catalog {
     /// Train counts per (ready shard, slice) for every slice up to and including `last`, ordered by slice,
-    /// then shard id. Rows with no train samples are left out.
+    /// then shard id, each with the shard's content key. Rows with no train samples are left out.
     ///
-    /// One scan of the covering index `shard_slices_by_slice`; no join, because slice rows exist only for
-    /// ready shards (the schema's triggers enforce it).
+    /// A scan of the covering index `shard_slices_by_slice` with one `shards` lookup per row for the sha256
+    /// (slice rows exist only for ready shards: the schema's triggers enforce it).
     /// - Throws: `CatalogError` (`.badValue` for a stored slice that is not YYYY-MM).
     public func trainCounts(through last: Month) throws -> [ShardSliceCount] {
         try locked {
             let query = try database.prepare("""
-                SELECT shard_id, slice, train FROM shard_slices
-                WHERE slice <= ? AND train > 0 ORDER BY slice, shard_id
+                SELECT ss.shard_id, ss.slice, ss.train, s.sha256 FROM shard_slices ss JOIN shards s ON s.id = ss.shard_id
+                WHERE ss.slice <= ? AND ss.train > 0 ORDER BY ss.slice, ss.shard_id
                 """)
             try query.bind(1, last.description)
             var rows: [ShardSliceCount] = []
@@ -43,7 +46,8 @@ extension Catalog {
                     text = slice
                     month = parsed
                 }
-                rows.append(ShardSliceCount(shardID: query.int64(0), slice: month, train: query.int(2)))
+                rows.append(ShardSliceCount(shardID: query.int64(0), slice: month, train: query.int(2),
+                                            contentKey: query.hexPrefix64(3)))
             }
             return rows
         }

@@ -282,6 +282,26 @@ public final class SQLiteStatement {
         return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
 
+    /// The first 16 hex digits of a text column as a number, read in place (no String per row); 0 for NULL
+    /// or a column that does not start with 16 hex digits. For keys taken from sha256 columns.
+    public func hexPrefix64(_ column: Int) -> UInt64 {
+        guard let text = sqlite3_column_text(handle, Int32(column)),
+              sqlite3_column_bytes(handle, Int32(column)) >= 16 else { return 0 }
+        var value: UInt64 = 0
+        for i in 0..<16 {
+            let c = text[i]
+            let digit: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = c - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = c - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = c - UInt8(ascii: "A") + 10
+            default: return 0
+            }
+            value = value << 4 | UInt64(digit)
+        }
+        return value
+    }
+
     /// The column as bytes, nil for NULL. C counterpart `sqlite3_column_blob`.
     public func blob(_ column: Int) -> [UInt8]? {
         if isNull(column) { return nil }

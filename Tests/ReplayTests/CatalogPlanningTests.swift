@@ -17,7 +17,7 @@ final class CatalogPlanningTests: XCTestCase {
     /// Catalogs a ready shard with per-slice (train, eval) counts and one eval sample per eval count.
     @discardableResult
     static func addShard(_ catalog: Catalog, name: String, slices: [String: (train: Int, eval: Int)]) throws -> Int64 {
-        let id = try catalog.beginShard(sha256: String(repeating: "0", count: 64 - name.count) + name, kind: .text,
+        let id = try catalog.beginShard(sha256: name + String(repeating: "0", count: 64 - name.count), kind: .text,
                                         sourcePath: "/inbox/\(name).jsonl", storePath: "store/\(name)", bytes: 100)
         var counts: [Month: SliceCount] = [:]
         var evals: [EvalSample] = []
@@ -45,9 +45,10 @@ final class CatalogPlanningTests: XCTestCase {
                                      samples: 0, dropped: 0)
 
         let rows = try catalog.trainCounts(through: Month("2019-03")!)
-        XCTAssertEqual(rows, [ShardSliceCount(shardID: a, slice: Month("2019-01")!, train: 10),
-                              ShardSliceCount(shardID: b, slice: Month("2019-01")!, train: 7),
-                              ShardSliceCount(shardID: a, slice: Month("2019-02")!, train: 5)])
+        // Each row carries the first 64 bits of its shard's sha256 ("a000…", "b000…").
+        XCTAssertEqual(rows, [ShardSliceCount(shardID: a, slice: Month("2019-01")!, train: 10, contentKey: 0xA << 60),
+                              ShardSliceCount(shardID: b, slice: Month("2019-01")!, train: 7, contentKey: 0xB << 60),
+                              ShardSliceCount(shardID: a, slice: Month("2019-02")!, train: 5, contentKey: 0xA << 60)])
         XCTAssertEqual(try catalog.trainCounts(through: Month("2018-12")!), [])
     }
 
