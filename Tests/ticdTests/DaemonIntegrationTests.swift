@@ -266,6 +266,35 @@ final class DaemonIntegrationTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(daemon.stop(), 0)
     }
 
+    func testAMonthRenamedInWhileEarlierOnesSitOutTheirQuietPeriodWaitsForThem() throws {
+        let source = try corpus("corpus", years: "2015", perMonth: 8)
+        let extra = try corpus("extra", years: "2016", perMonth: 8)
+        let (config, socket) = try writeConfig("order", samples: 512)
+        let daemon = try TicdDaemonProcess(config: config, socket: socket, logDirectory: root)
+        try daemon.waitUntilReady()
+        let all = try months(in: source)
+        XCTAssertEqual(rename(source + "/" + all[0], root + "/order/inbox/" + all[0]), 0)
+        try daemon.waitUntil("January 2015", timeout: 60) { (try daemon.status()["slices"] as? Int) == 1 }
+        // The rest of 2015 written in place (each month complete only after quiet_period_s), then January 2016
+        // renamed in, complete at once: the month that completes 2015 is ingested first.
+        for month in all.dropFirst() {
+            let tar = try XCTUnwrap(try tars(in: source + "/" + month).first)
+            let bytes = try XCTUnwrap(FileManager.default.contents(atPath: source + "/" + month + "/" + tar))
+            try FileManager.default.createDirectory(atPath: root + "/order/inbox/" + month, withIntermediateDirectories: true)
+            let fd = open(root + "/order/inbox/" + month + "/" + tar, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            XCTAssertEqual(bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }, bytes.count)
+            close(fd)
+        }
+        XCTAssertEqual(rename(extra + "/2016-01", root + "/order/inbox/2016-01"), 0)
+        try daemon.waitUntil("step 2015", timeout: 120) {
+            (try daemon.status()["step_states"] as? [String: Int])?["evaluated"] == 1
+        }
+        let plan = try XCTUnwrap(daemon.query("/v0/plan?step=1").json as? [String: Any])
+        XCTAssertEqual((plan["keep"] as? [String: Int])?.keys.sorted(), (1...12).map { String(format: "2015-%02d", $0) },
+                       daemon.log)
+        XCTAssertEqual(daemon.stop(), 0)
+    }
+
     func testAWedgedTrainerStopsTheWatchdogPingsWhileTheSocketStillAnswers() throws {
         let source = try corpus("corpus", years: "2014-2015", perMonth: 8)
         let (config, socket) = try writeConfig("wedge", samples: 4096)

@@ -54,6 +54,23 @@ final class InboxWatcherTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(watcher.completeShards().map(\.reason), [.quiet])
     }
 
+    func testAFileIsARecentArrivalForTheWindowAfterItIsFirstSeenWhetherOrNotItCompletes() throws {
+        let inbox = root + "/inbox"
+        var now = 1_000_000.0
+        let watcher = try InboxWatcher(root: inbox, quietPeriod: 3600, wallClock: { now })
+        XCTAssertFalse(watcher.hasRecentArrivals(within: 10), "an empty inbox")
+        write(inbox + "/2014-01.jsonl")
+        try drain(watcher)
+        XCTAssertTrue(watcher.hasRecentArrivals(within: 10))
+        now += 11
+        XCTAssertFalse(watcher.hasRecentArrivals(within: 10), "still pending, but no longer a recent arrival")
+        write(inbox + "/2014-02.jsonl")
+        try drain(watcher)
+        XCTAssertTrue(watcher.hasRecentArrivals(within: 10))
+        watcher.ingested(inbox + "/2014-02.jsonl")
+        XCTAssertFalse(watcher.hasRecentArrivals(within: 10), "taken")
+    }
+
     func testAMarkerCompletesAShardWrittenInPlace() throws {
         let inbox = root + "/inbox"
         let watcher = try InboxWatcher(root: inbox, quietPeriod: 3600)

@@ -40,6 +40,9 @@ struct DaemonState: Equatable {
     /// Complete shards the ingest loop has taken up and not finished (the one being read included). A new
     /// step waits for them: they may hold months of its group.
     var queuedShards = 0
+    /// A shard arrived less than a quiet period ago and is not ingested yet. A new step waits for it: months can
+    /// complete out of order (a later one renamed in while an earlier one sits out its quiet period).
+    var shardsJustArrived = false
 
     /// The state without its batch counter: a change here is news at once, a new batch number only progress.
     var coarse: DaemonState {

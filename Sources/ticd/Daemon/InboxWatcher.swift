@@ -17,6 +17,8 @@ final class InboxWatcher {
     /// Files left in place by ingest (an error, or no permission to remove them): skipped until their size or
     /// mtime changes, so one such file does not spin the loop.
     private var failed: [String: ShardCompleteness.Observation] = [:]
+    /// When each candidate was first seen (wall-clock seconds).
+    private var firstSeen: [String: Double] = [:]
     private let wallClock: () -> Double
 
     /// - Throws: `InotifyError` when inotify is unavailable; the inbox itself is created if missing.
@@ -31,6 +33,25 @@ final class InboxWatcher {
 
     /// Files waiting to become complete or to be ingested; not those skipped until they change.
     var pendingCount: Int { candidates.keys.filter { failed[$0] == nil }.count }
+
+    /// Whether a file first seen less than `seconds` ago still waits (to become complete or to be ingested).
+    /// Months can complete out of order — a later one renamed in or marked while an earlier one sits out its
+    /// quiet period — so the daemon plans no new step while one has just arrived. A file still written to after
+    /// that (a slow producer) no longer holds anything up.
+    func hasRecentArrivals(within seconds: Double) -> Bool {
+        let now = wallClock()
+        return candidates.keys.contains { failed[$0] == nil && now - (firstSeen[$0] ?? now) < seconds }
+    }
+
+    private func record(_ path: String, _ observation: ShardCompleteness.Observation) {
+        candidates[path] = observation
+        if firstSeen[path] == nil { firstSeen[path] = wallClock() }
+    }
+
+    private func forget(_ path: String) {
+        candidates[path] = nil
+        firstSeen[path] = nil
+    }
 
     /// Walks the whole tree: watches every directory and records every shard file as a candidate.
     func rescan() {
@@ -65,7 +86,7 @@ final class InboxWatcher {
             var status = stat()
             guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
             // A write after a rename means someone is changing the file in place: the rename no longer vouches.
-            candidates[path] = observation(status, renamedIn: event.movedIn)
+            record(path, observation(status, renamedIn: event.movedIn))
         }
         return !events.isEmpty
     }
@@ -77,7 +98,7 @@ final class InboxWatcher {
         for path in candidates.keys.sorted() {
             var status = stat()
             guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
-                candidates[path] = nil
+                forget(path)
                 continue
             }
             let previous = candidates[path]!
@@ -101,13 +122,13 @@ final class InboxWatcher {
 
     /// The shard was handed to ingest and is gone from the inbox (stored, quarantined or a duplicate).
     func ingested(_ path: String) {
-        candidates[path] = nil
+        forget(path)
     }
 
     /// Ingest failed with an error, or could not remove the file: wait for it to change before trying again.
     func skipUntilChanged(_ path: String) {
         var status = stat()
-        guard lstat(path, &status) == 0 else { candidates[path] = nil; return }
+        guard lstat(path, &status) == 0 else { forget(path); return }
         failed[path] = observation(status, renamedIn: false)
         candidates[path] = observation(status, renamedIn: false)
     }
@@ -135,7 +156,7 @@ final class InboxWatcher {
                     stack.append(path)
                 } else if status.st_mode & S_IFMT == S_IFREG, ShardCompleteness.isShard(path),
                           candidates[path] == nil || renamedIn {
-                    candidates[path] = observation(status, renamedIn: renamedIn)
+                    record(path, observation(status, renamedIn: renamedIn))
                 }
             }
         }

@@ -41,18 +41,30 @@ final class IngestLoop {
                 watcher.rescan()
                 lastRescan = Date()
             }
+            // Wake at least every pollInterval, and sooner while a quiet period is running out.
+            let pendingWait = min(pollInterval, max(0.05, current.quietPeriod / 4))
+            // A file this young may be an earlier month still sitting out its quiet period: it becomes complete
+            // by then, and the look after that (pendingWait later) takes it up.
+            let arrivalWindow = current.quietPeriod + 2 * pendingWait
             let ready = watcher.completeShards()
-            control.update { $0.queuedShards = ready.count; $0.pendingShards = watcher.pendingCount }
+            control.update {
+                $0.queuedShards = ready.count
+                $0.pendingShards = watcher.pendingCount
+                $0.shardsJustArrived = watcher.hasRecentArrivals(within: arrivalWindow)
+            }
             for (done, (path, reason)) in ready.enumerated() {
                 guard !control.isStopping else { break }
                 ingest(path, reason: reason, kind: current.kind)
                 beat()
                 control.update { $0.queuedShards = ready.count - done - 1; $0.pendingShards = watcher.pendingCount }
             }
-            control.update { $0.queuedShards = 0; $0.pendingShards = watcher.pendingCount }
+            control.update {
+                $0.queuedShards = 0
+                $0.pendingShards = watcher.pendingCount
+                $0.shardsJustArrived = watcher.hasRecentArrivals(within: arrivalWindow)
+            }
             do {
-                // Wake at least every pollInterval, and sooner while a quiet period is running out.
-                let wait = watcher.pendingCount > 0 ? min(pollInterval, max(0.05, current.quietPeriod / 4)) : pollInterval
+                let wait = watcher.pendingCount > 0 ? pendingWait : pollInterval
                 _ = try watcher.waitForEvents(timeout: wait)
             } catch {
                 log.log(.err, "inbox watch: \(error); rescanning")

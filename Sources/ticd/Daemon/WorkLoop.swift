@@ -99,9 +99,11 @@ final class WorkLoop {
             // A started step (training, trained) resumes even if the client's request that started it is gone.
             let started = records[group.label].map { $0.state == "training" || $0.state == "trained" } ?? false
             guard complete.contains(group) || started else { break }
-            // Shards taken up for ingest may hold months of this group (a producer's burst, or the whole
-            // backlog at start): plan once they are in the catalog, so the step trains on all of them.
-            guard started || control.state.queuedShards == 0 else { return nil }
+            // Shards taken up for ingest, or just arrived and still sitting out their quiet period, may hold
+            // months of this group (a producer's burst, the backlog at start, months completing out of order):
+            // plan once they are in the catalog, so the step trains on all of them.
+            let inbox = control.state
+            guard started || (inbox.queuedShards == 0 && !inbox.shardsJustArrived) else { return nil }
             let evaluateOn = complete.contains(group) ? complete : complete + [group]
             return .step(group, evaluateOn: evaluateOn, steps: groups.count)
         }
