@@ -269,7 +269,7 @@ final class DaemonIntegrationTests: TemporaryDirectoryTestCase {
     func testAMonthRenamedInWhileEarlierOnesSitOutTheirQuietPeriodWaitsForThem() throws {
         let source = try corpus("corpus", years: "2015", perMonth: 8)
         let extra = try corpus("extra", years: "2016", perMonth: 8)
-        let (config, socket) = try writeConfig("order", samples: 512)
+        let (config, socket) = try writeConfig("order", samples: 512, quietPeriod: 4)
         let daemon = try TicdDaemonProcess(config: config, socket: socket, logDirectory: root)
         try daemon.waitUntilReady()
         let all = try months(in: source)
@@ -286,12 +286,18 @@ final class DaemonIntegrationTests: TemporaryDirectoryTestCase {
             close(fd)
         }
         XCTAssertEqual(rename(extra + "/2016-01", root + "/order/inbox/2016-01"), 0)
+        try daemon.waitUntil("2015 complete, waiting for its months in the inbox", timeout: 30) {
+            let status = try daemon.status()
+            return status["waiting_for_inbox"] as? String == "2015"
+                && (status["summary"] as? String ?? "").contains("2015 waits for the inbox to settle")
+        }
         try daemon.waitUntil("step 2015", timeout: 120) {
             (try daemon.status()["step_states"] as? [String: Int])?["evaluated"] == 1
         }
         let plan = try XCTUnwrap(daemon.query("/v0/plan?step=1").json as? [String: Any])
         XCTAssertEqual((plan["keep"] as? [String: Int])?.keys.sorted(), (1...12).map { String(format: "2015-%02d", $0) },
                        daemon.log)
+        XCTAssertNil(try daemon.status()["waiting_for_inbox"])
         XCTAssertEqual(daemon.stop(), 0)
     }
 

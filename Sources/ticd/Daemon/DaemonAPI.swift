@@ -138,6 +138,7 @@ final class DaemonAPI: @unchecked Sendable {
         let batches: Int?
         let ingesting: String?
         let pendingShards: Int
+        let waitingForInbox: String?
         let paused: Bool
         let trainUntil: Int?
         let evaluate: String?
@@ -158,6 +159,7 @@ final class DaemonAPI: @unchecked Sendable {
 
         enum CodingKeys: String, CodingKey {
             case state, summary, step, steps, label, batch, batches, ingesting, pendingShards = "pending_shards"
+            case waitingForInbox = "waiting_for_inbox"
             case paused, trainUntil = "train_until", evaluate, task, policy, inbox, stateDir = "state_dir", pid
             case uptimeS = "uptime_s", blasCore = "blas_core", blasThreads = "blas_threads", shards, slices
             case stepStates = "step_states", lastError = "last_error", lastErrorAt = "last_error_at"
@@ -179,6 +181,7 @@ final class DaemonAPI: @unchecked Sendable {
         let error = control.error
         return Status(state: state.phase.name, summary: state.summary, step: step, steps: steps, label: label,
                       batch: batch, batches: batches, ingesting: state.ingesting, pendingShards: state.pendingShards,
+                      waitingForInbox: state.stepWaitingForInbox,
                       paused: requests.paused, trainUntil: requests.trainUntil,
                       evaluate: requests.evaluate.map { $0 == .redo ? "redo" : "missing" },
                       task: config.task, policy: config.policy.rawValue, inbox: config.inbox, stateDir: config.stateDir,

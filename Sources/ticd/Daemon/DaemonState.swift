@@ -43,6 +43,8 @@ struct DaemonState: Equatable {
     /// A shard arrived less than a quiet period ago and is not ingested yet. A new step waits for it: months can
     /// complete out of order (a later one renamed in while an earlier one sits out its quiet period).
     var shardsJustArrived = false
+    /// The step group that is complete but waits for the inbox (the two fields above), for the status line.
+    var stepWaitingForInbox: String?
 
     /// The state without its batch counter: a change here is news at once, a new batch number only progress.
     var coarse: DaemonState {
@@ -64,6 +66,7 @@ struct DaemonState: Equatable {
         default:
             text = phase.name
         }
+        if let stepWaitingForInbox { text += "; \(stepWaitingForInbox) waits for the inbox to settle" }
         if let ingesting { text += "; ingesting \(ingesting)" }
         if pendingShards > 0 { text += "; \(pendingShards) shard\(pendingShards == 1 ? "" : "s") pending" }
         return text

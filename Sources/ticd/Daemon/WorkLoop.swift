@@ -44,7 +44,7 @@ final class WorkLoop {
             beat()
             let generation = control.generation
             if control.pending.paused {
-                control.update { $0.phase = .paused }
+                control.update { $0.phase = .paused; $0.stepWaitingForInbox = nil }
                 control.wait(timeout: idleWake, since: generation)
                 continue
             }
@@ -103,7 +103,11 @@ final class WorkLoop {
             // months of this group (a producer's burst, the backlog at start, months completing out of order):
             // plan once they are in the catalog, so the step trains on all of them.
             let inbox = control.state
-            guard started || (inbox.queuedShards == 0 && !inbox.shardsJustArrived) else { return nil }
+            guard started || (inbox.queuedShards == 0 && !inbox.shardsJustArrived) else {
+                control.update { $0.stepWaitingForInbox = group.label }
+                return nil
+            }
+            control.update { $0.stepWaitingForInbox = nil }
             let evaluateOn = complete.contains(group) ? complete : complete + [group]
             return .step(group, evaluateOn: evaluateOn, steps: groups.count)
         }
