@@ -31,6 +31,8 @@ final class WorkLoop {
     /// Step groups the policy has nothing to train on (say, a month of held-out samples only under
     /// `sequential`): passed over, so later steps are not held up. Tried again after a restart.
     private var emptySteps: Set<String> = []
+    /// When each complete step began to wait for the inbox (see `waitsForInbox`).
+    private var waitingSince: [String: Date] = [:]
 
     init(config: @escaping () -> TicdConfig, state: StateDirectory, catalog: Catalog, control: DaemonControl,
          log: DaemonLog, idleWake: Double, beat: @escaping () -> Void) {
@@ -80,6 +82,16 @@ final class WorkLoop {
         }
     }
 
+    /// Whether a complete step that has not started waits for the inbox: while shards it may need are being
+    /// ingested (`queued`, a batch always ends), or while one arrived less than a quiet period ago — but for no
+    /// longer than `maxInboxWait`, so a producer that never stops dropping shards cannot hold training forever.
+    static func waitsForInbox(queued: Int, justArrived: Bool, waited: Double, quietPeriod: Double) -> Bool {
+        queued > 0 || (justArrived && waited < maxInboxWait(quietPeriod: quietPeriod))
+    }
+
+    /// The longest a complete step waits for shards that keep arriving: ten quiet periods, and at least 5 min.
+    static func maxInboxWait(quietPeriod: Double) -> Double { max(300, 10 * quietPeriod) }
+
     /// The next job, or nil when every complete step is trained and every cell of them is filled.
     func nextJob() throws -> Job? {
         let config = config()
@@ -103,10 +115,15 @@ final class WorkLoop {
             // months of this group (a producer's burst, the backlog at start, months completing out of order):
             // plan once they are in the catalog, so the step trains on all of them.
             let inbox = control.state
-            guard started || (inbox.queuedShards == 0 && !inbox.shardsJustArrived) else {
+            let since = waitingSince[group.label] ?? Date()
+            if !started && WorkLoop.waitsForInbox(queued: inbox.queuedShards, justArrived: inbox.shardsJustArrived,
+                                                  waited: Date().timeIntervalSince(since),
+                                                  quietPeriod: config.quietPeriodS) {
+                waitingSince[group.label] = since
                 control.update { $0.stepWaitingForInbox = group.label }
                 return nil
             }
+            waitingSince[group.label] = nil
             control.update { $0.stepWaitingForInbox = nil }
             let evaluateOn = complete.contains(group) ? complete : complete + [group]
             return .step(group, evaluateOn: evaluateOn, steps: groups.count)
