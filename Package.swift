@@ -35,8 +35,8 @@ let package = Package(
         .executableTarget(name: "ticd", dependencies: ["Timeline", "Replay", "Models"],
                           swiftSettings: numericFlags),
 
-        // The fuzzers' shared mutator, seeded generator and run loop (`make fuzz`); Foundation only, no XCTest.
-        .target(name: "FuzzSupport", path: "Tests/FuzzSupport"),
+        // The fuzzers' shared mutator and run loop (`make fuzz`), on the models' seeded generator; no XCTest.
+        .target(name: "FuzzSupport", dependencies: ["Models"], path: "Tests/FuzzSupport"),
 
         .testTarget(name: "TimelineTests", dependencies: ["Timeline", "FuzzSupport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Timeline"]),

@@ -1,18 +1,10 @@
-/// The fuzzers' random numbers: SplitMix64 (Steele, Lea, Flood 2014), fixed here so a seed means the same inputs
-/// whatever the Swift version.
-public struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
+import Models
 
-    public init(seed: UInt64) { state = seed }
+/// The fuzzers' random numbers: the models' SplitMix64, so a seed means the same inputs whatever the Swift
+/// version.
+public typealias SplitMix64 = SplitMix64RNG
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64RNG {
     /// A number in 0..<bound (modulo bias is irrelevant here).
     public mutating func below(_ bound: Int) -> Int {
         precondition(bound > 0)
