@@ -116,7 +116,7 @@ final class DaemonSoakTests: TemporaryDirectoryTestCase {
                 return
             }
             let word = status == 70 ? "crashed at \(env["TICD_CRASH_AT"].flatMap { $0 } ?? "?")" : "\(kill)"
-            let phase = state.prefix { $0 != " " && $0 != ";" }
+            let phase = state == "not answering" ? state : String(state.prefix { $0 != " " && $0 != ";" })
             tally[status == 70 ? "injected crash" : "\(kill) while \(phase)", default: 0] += 1
             print("soak: cycle \(cycle) [\(Int(Date().timeIntervalSince(start))) s] \(story.joined(separator: ", ")); "
                   + "\(word) while \(state)")
