@@ -56,7 +56,8 @@ final class IngestLoop {
                 guard !control.isStopping else { break }
                 ingest(path, reason: reason, kind: current.kind)
                 beat()
-                control.update { $0.queuedShards = ready.count - done - 1; $0.pendingShards = watcher.pendingCount }
+                // pendingCount walks every candidate: once per batch, not once per shard of a large backlog.
+                control.update { $0.queuedShards = ready.count - done - 1 }
             }
             control.update {
                 $0.queuedShards = 0
