@@ -95,6 +95,8 @@ final class InboxWatcher {
     /// that admitted it; files that vanished are dropped.
     func completeShards() -> [(path: String, reason: ShardCompleteness.Reason)] {
         var ready: [(String, ShardCompleteness.Reason)] = []
+        // Each directory's sizes.json is read and parsed once per look, not once per waiting shard beside it.
+        var sizesFiles: [String: Set<String>?] = [:]
         for path in candidates.keys.sorted() {
             var status = stat()
             guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
@@ -108,7 +110,7 @@ final class InboxWatcher {
                 if bad.size == current.size && bad.mtime == current.mtime { continue }
                 failed[path] = nil
             }
-            if let reason = ShardCompleteness.decide(previous: previous, current: current, hasMarker: hasMarker(path),
+            if let reason = ShardCompleteness.decide(previous: previous, current: current, hasMarker: hasMarker(path, sizesFiles: &sizesFiles),
                                                      now: wallClock(), quietPeriod: quietPeriod) {
                 ready.append((path, reason))
             } else {
@@ -133,11 +135,14 @@ final class InboxWatcher {
         candidates[path] = observation(status, renamedIn: false)
     }
 
-    private func hasMarker(_ path: String) -> Bool {
+    private func hasMarker(_ path: String, sizesFiles: inout [String: Set<String>?]) -> Bool {
         if ShardCompleteness.markerPaths(for: path).contains(where: FileOps.exists) { return true }
         let sizes = (path as NSString).deletingLastPathComponent + "/sizes.json"
-        guard let data = FileManager.default.contents(atPath: sizes) else { return false }
-        return ShardCompleteness.sizesJSON(data, names: (path as NSString).lastPathComponent)
+        if sizesFiles[sizes] == nil {
+            sizesFiles[sizes] = .some(FileManager.default.contents(atPath: sizes).flatMap(ShardCompleteness.sizesJSONKeys))
+        }
+        guard let keys = sizesFiles[sizes] ?? nil else { return false }
+        return ShardCompleteness.names((path as NSString).lastPathComponent, in: keys)
     }
 
     /// Watches every directory under `directory` and records its shard files. A file already recorded keeps

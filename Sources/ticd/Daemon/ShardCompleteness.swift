@@ -51,8 +51,17 @@ enum ShardCompleteness {
     /// Whether a DataComp-style `sizes.json` (an object keyed by shard name, with or without extension) names
     /// the file.
     static func sizesJSON(_ data: Data, names file: String) -> Bool {
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return false }
-        return object[file] != nil || object[stem(of: file)] != nil
+        sizesJSONKeys(data).map { names(file, in: $0) } ?? false
+    }
+
+    /// The top-level keys of a `sizes.json`, or nil when it is not a JSON object.
+    static func sizesJSONKeys(_ data: Data) -> Set<String>? {
+        ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any]).map { Set($0.keys) }
+    }
+
+    /// Whether `keys` (of a `sizes.json`) name the file, with or without its extension.
+    static func names(_ file: String, in keys: Set<String>) -> Bool {
+        keys.contains(file) || keys.contains(stem(of: file))
     }
 
     /// A rename vouches for the bytes it brought in: not for an empty file (a placeholder about to be filled),
