@@ -3,6 +3,16 @@ import Foundation
 /// The durable file operations ingest relies on: rename-or-copy into place and fsync of files and
 /// directories. Errors carry the path and errno text.
 public enum FileOps {
+    /// How a file reached its place in the state directory: `ticd ingest --json`'s `"stored"`.
+    public enum StoredHow: String, Codable, Sendable {
+        /// Renamed in (the daemon's inbox, or `ticd ingest --move`); the source name is gone.
+        case move
+        /// A hard link to the source's inode; the source is untouched.
+        case link
+        /// A byte copy; the source is untouched.
+        case copy
+    }
+
     /// fsync(2) on a path opened read-only; for a directory it makes a rename in it durable.
     public static func fsync(path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -27,26 +37,62 @@ public enum FileOps {
     }
 
     /// Moves `source` to `destination` durably. Tries rename(2) first; across filesystems it copies to a
-    /// temporary name beside the destination, fsyncs, renames it in and only then removes the source (unless
-    /// `keepSource`). A crash at any point leaves the bytes at the source, the destination, or both.
-    /// A source that cannot be removed after a copy (EACCES on its directory) is left in place; callers that
-    /// care check whether it is still there.
-    public static func moveDurably(from source: String, to destination: String, keepSource: Bool = false) throws {
+    /// temporary name beside the destination, fsyncs, renames it in and only then removes the source.
+    /// A crash at any point leaves the bytes at the source, the destination, or both.
+    /// - Returns: `.move`, or `.copy` when the source could not be removed after a copy (EACCES on its
+    ///   directory: a producer's folder without group write); callers that care check whether it is still there.
+    @discardableResult
+    public static func moveDurably(from source: String, to destination: String) throws -> StoredHow {
         let dir = directory(of: destination)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        if !keepSource {
-            if rename(source, destination) == 0 {
-                try fsync(path: dir)
-                try fsync(path: directory(of: source))
-                return
-            }
-            // EXDEV: another filesystem (or bind mount). EACCES/EPERM: no right to take the name out of the
-            // source directory; a copy still gets the bytes in, and the source stays.
-            guard errno == EXDEV || errno == EACCES || errno == EPERM else {
-                throw error("rename to \(destination)", source)
-            }
+        if rename(source, destination) == 0 {
+            try fsync(path: dir)
+            try fsync(path: directory(of: source))
+            return .move
         }
-        let tmp = dir + "/.tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        // EXDEV: another filesystem (or bind mount). EACCES/EPERM: no right to take the name out of the
+        // source directory; a copy still gets the bytes in, and the source stays.
+        guard errno == EXDEV || errno == EACCES || errno == EPERM else {
+            throw error("rename to \(destination)", source)
+        }
+        try copyDurably(from: source, to: destination)
+        guard unlink(source) == 0 else { return .copy }
+        try fsync(path: directory(of: source))
+        return .move
+    }
+
+    /// Puts the bytes of `source` at `destination` durably and leaves `source` exactly as it was: a hard link
+    /// when both are on one filesystem (no bytes copied), else a copy. Either way the new name appears whole,
+    /// through a temporary name, rename(2) and an fsync of the directory.
+    /// - Returns: `.link` or `.copy`, as it happened.
+    @discardableResult
+    public static func linkOrCopyDurably(from source: String, to destination: String) throws -> StoredHow {
+        let dir = directory(of: destination)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let tmp = temporaryName(in: dir)
+        if link(source, tmp) == 0 {
+            guard rename(tmp, destination) == 0 else {
+                let failure = error("rename to \(destination)", tmp)
+                unlink(tmp)
+                throw failure
+            }
+            try fsync(path: dir)
+            return .link
+        }
+        // EXDEV: another filesystem. EPERM: a filesystem without hard links, or the kernel's protected_hardlinks
+        // refusing a file the caller does not own. EMLINK: the inode's link count is full. A copy does it.
+        guard errno == EXDEV || errno == EPERM || errno == EMLINK || errno == EACCES else {
+            throw error("link to \(destination)", source)
+        }
+        try copyDurably(from: source, to: destination)
+        return .copy
+    }
+
+    /// Copies `source` to a temporary name beside `destination`, fsyncs it, renames it in and fsyncs the
+    /// directory. The temporary file is removed on any failure.
+    private static func copyDurably(from source: String, to destination: String) throws {
+        let dir = directory(of: destination)
+        let tmp = temporaryName(in: dir)
         do {
             try copy(from: source, to: tmp)
             guard rename(tmp, destination) == 0 else { throw error("rename to \(destination)", tmp) }
@@ -55,11 +101,10 @@ public enum FileOps {
             throw error
         }
         try fsync(path: dir)
-        // The bytes are durable at the destination: a source the caller may not delete (a producer's directory
-        // without group write) stays where it is rather than failing the move.
-        if !keepSource, unlink(source) == 0 {
-            try fsync(path: directory(of: source))
-        }
+    }
+
+    private static func temporaryName(in dir: String) -> String {
+        dir + "/.tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 
     /// Publishes a finished temporary file under its final name: fsync, rename, fsync the directory, so a
@@ -79,7 +124,7 @@ public enum FileOps {
 
     /// Writes `data` to `path` through a temporary file, fsync and rename, then fsyncs the directory.
     public static func writeDurably(_ data: Data, to path: String) throws {
-        let tmp = directory(of: path) + "/.tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let tmp = temporaryName(in: directory(of: path))
         guard FileManager.default.createFile(atPath: tmp, contents: data) else { throw error("create", tmp) }
         try publish(tmp, as: path)
     }

@@ -40,9 +40,9 @@ extension Ingestor {
     /// committed. A store file that no longer validates is quarantined like any other shard.
     private func adopt(_ stored: String, sourcePath: String) throws -> Bool {
         guard ShardFormat(path: stored) != nil else { return false }
-        let saved = options.keepSource
-        options.keepSource = true
-        defer { options.keepSource = saved }
+        let saved = options.sources
+        options.sources = .preserve
+        defer { options.sources = saved }
         let result = try ingest(path: stored)
         if result.outcome == .quarantined { return false }
         if let sha = result.sha256, let shard = try catalog.shard(sha256: sha), shard.sourcePath != sourcePath {

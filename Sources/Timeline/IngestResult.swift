@@ -5,10 +5,21 @@ public struct IngestOptions: Sendable {
     public var evalPerSlice = 1000
     /// A shard whose share of bad samples is over this is quarantined whole.
     public var badSampleThreshold = 0.5
-    /// Copy shards into the store and leave the originals, instead of moving them.
-    public var keepSource = false
+    /// What ingest does to the file it was given. `preserve` (the default, and `ticd ingest` without
+    /// `--move`) never removes or changes a source; `consume` moves it in, as the daemon does with its inbox.
+    public var sources = SourceHandling.preserve
 
     public init() {}
+}
+
+/// Whether ingest may take a source file away from where it was.
+public enum SourceHandling: Sendable {
+    /// Hard-link the source into the state directory when on the same filesystem, else copy it; the source
+    /// stays byte-identical where it was.
+    case preserve
+    /// Rename the source in (copy, then remove, across filesystems); duplicates are removed too. Only for a
+    /// directory that exists to be consumed, such as the daemon's inbox.
+    case consume
 }
 
 /// The outcome of one shard, as `ticd ingest --json` prints it (DESIGN §10).
@@ -28,9 +39,11 @@ public struct IngestResult: Codable, Equatable, Sendable {
     public var duplicates: Int
     /// Samples per slice (train + held out) that the shard added.
     public var slices: [String: Int]
+    /// How the file reached the store or quarantine; nil when nothing was placed (a duplicate).
+    public var stored: FileOps.StoredHow?
 
     enum CodingKeys: String, CodingKey {
-        case path, outcome, reason, reasonCode = "reason_code", sha256, samples, dropped, duplicates, slices
+        case path, outcome, reason, reasonCode = "reason_code", sha256, samples, dropped, duplicates, slices, stored
     }
 }
 

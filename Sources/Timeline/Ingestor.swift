@@ -1,11 +1,12 @@
 import Foundation
 
 /// Takes shards into the state directory: validates each by reading it whole, splits train/eval, and either
-/// registers it and moves it into the content-addressed store, or moves it to `quarantine/` with a reason.
+/// registers it and places it in the content-addressed store, or in `quarantine/` with a reason. Placing is a
+/// hard link or copy that leaves the source as it was, unless `options.sources` is `.consume` (the inbox).
 ///
 /// Durability: a shard's row is written `ingesting` before its file moves, and flipped to `ready` in one
 /// transaction after; `recover()` finishes or rolls back whatever a crash left in between. Accepted data is
-/// never deleted: a source file is removed only once its bytes are durable in the store.
+/// never deleted: a consumed source file is removed only once its bytes are durable in the store.
 public final class Ingestor {
     public let state: StateDirectory
     public let catalog: Catalog
@@ -85,11 +86,11 @@ public final class Ingestor {
         if let error = verdict(summary, path: path) {
             return try quarantine(path: path, format: format, error: error, summary: summary)
         }
-        try accept(path: path, format: format, summary: summary, collected: collected)
+        let stored = try accept(path: path, format: format, summary: summary, collected: collected)
         return IngestResult(path: path, outcome: .accepted, reason: nil, reasonCode: nil, sha256: summary.sha256,
                             samples: summary.samples, dropped: summary.dropped,
                             duplicates: summary.duplicates + collected.crossShardDuplicates,
-                            slices: collected.sliceTotals)
+                            slices: collected.sliceTotals, stored: stored)
     }
 
     /// Per-slice counts and held-out samples gathered during a scan.
@@ -158,33 +159,42 @@ public final class Ingestor {
         return nil
     }
 
-    private func accept(path: String, format: ShardFormat, summary: ScanSummary, collected: Collected) throws {
+    private func accept(path: String, format: ShardFormat, summary: ScanSummary, collected: Collected) throws -> FileOps.StoredHow {
         let relative = state.storeRelativePath(sha256: summary.sha256, format: format)
         let id = try catalog.beginShard(sha256: summary.sha256, kind: format.kind, sourcePath: path,
                                         storePath: relative, bytes: summary.bytes)
         try crashPoint?(.afterBegin)
-        try place(path, at: state.absolute(relative))
+        let stored = try place(path, at: state.absolute(relative))
         try crashPoint?(.afterMove)
         try catalog.completeShard(id: id, samples: summary.samples, dropped: summary.dropped,
                                   duplicates: summary.duplicates + collected.crossShardDuplicates,
                                   slices: collected.slices,
                                   evalSamples: collected.evalSamples.map { $0.withShard(id) })
         try crashPoint?(.afterComplete)
+        return stored
     }
 
-    /// Moves (or copies) a shard to its store path. An identical file already there (left by a crash) is
-    /// kept, and the source removed, since the store is content-addressed.
-    private func place(_ source: String, at destination: String) throws {
+    /// Puts a shard at its store path as `options.sources` says. An identical file already there (left by a
+    /// crash) is kept, since the store is content-addressed; a consumed source is then removed.
+    private func place(_ source: String, at destination: String) throws -> FileOps.StoredHow {
         if FileOps.exists(destination), FileOps.size(destination) == FileOps.size(source) {
-            if !options.keepSource { unlink(source) }
-            return
+            guard options.sources == .consume else { return .copy }
+            unlink(source)
+            return .move
         }
-        try FileOps.moveDurably(from: source, to: destination, keepSource: options.keepSource)
+        return try transfer(source, to: destination)
+    }
+
+    private func transfer(_ source: String, to destination: String) throws -> FileOps.StoredHow {
+        switch options.sources {
+        case .consume: return try FileOps.moveDurably(from: source, to: destination)
+        case .preserve: return try FileOps.linkOrCopyDurably(from: source, to: destination)
+        }
     }
 
     /// A file whose digest the catalog knows: a duplicate of an accepted shard, or a repeat of a rejected one.
     private func alreadyKnown(_ shard: ShardRecord, path: String, summary: ScanSummary) throws -> IngestResult {
-        if !options.keepSource, path != state.absolute(shard.storePath ?? "") { unlink(path) }
+        if options.sources == .consume, path != state.absolute(shard.storePath ?? "") { unlink(path) }
         let quarantined = shard.state == .quarantined
         let reason = quarantined ? "same bytes as the quarantined \(shard.sourcePath): \(shard.reason ?? "")"
                                  : "same sha256 as the ingested \(shard.sourcePath)"
@@ -209,9 +219,8 @@ public final class Ingestor {
                                       at: Ingestor.isoNow())
         try FileOps.writeDurably(try reason.encoded(), to: target + ".reason.json")
         try crashPoint?(.afterQuarantineReason)
-        if FileOps.exists(path) {
-            try FileOps.moveDurably(from: path, to: target, keepSource: options.keepSource)
-        }
+        var stored: FileOps.StoredHow?
+        if FileOps.exists(path) { stored = try transfer(path, to: target) }
         try crashPoint?(.afterQuarantineMove)
         try catalog.recordQuarantine(sha256: sha, kind: format?.kind, sourcePath: path, quarantinePath: target,
                                      bytes: FileOps.size(target) ?? 0, reasonCode: error.kind.rawValue,
@@ -219,7 +228,8 @@ public final class Ingestor {
                                      dropped: summary?.dropped ?? 0)
         return IngestResult(path: path, outcome: .quarantined, reason: error.description,
                             reasonCode: error.kind.rawValue, sha256: sha, samples: summary?.samples ?? 0,
-                            dropped: summary?.dropped ?? 0, duplicates: summary?.duplicates ?? 0, slices: [:])
+                            dropped: summary?.dropped ?? 0, duplicates: summary?.duplicates ?? 0, slices: [:],
+                            stored: stored)
     }
 
     static func problemCounts(_ s: ScanSummary) -> [String: Int] {

@@ -7,7 +7,7 @@ enum CommandLineInterface {
     static let usage = """
     usage: ticd COMMAND [OPTIONS]
 
-      ingest  --state DIR [--eval-fraction F] [--eval-per-slice N] [--keep] [--json] PATH...
+      ingest  --state DIR [--eval-fraction F] [--eval-per-slice N] [--move] [--json] PATH...
       slices  --state DIR [--json]
       shards  --state DIR [--json]
       plan    --config FILE --step N [--json] [--fresh]

@@ -1,12 +1,15 @@
 import Foundation
 import Timeline
 
-/// `ticd ingest --state DIR [--eval-fraction F] [--eval-per-slice N] [--keep] [--json] PATH...`
+/// `ticd ingest --state DIR [--eval-fraction F] [--eval-per-slice N] [--move] [--json] PATH...`
+///
+/// The user's files stay where they are, byte for byte: each shard is hard-linked into the store (copied
+/// when the store is on another filesystem). `--move` takes them in instead, as the daemon's inbox does.
 enum IngestCommand {
     static func run(_ args: [String]) throws -> Int32 {
         let a = try Arguments(args, valueFlags: ["state", "eval-fraction", "eval-per-slice", "bad-sample-threshold",
                                                  "max-record-bytes", "max-pixels", "threads"],
-                              boolFlags: ["json", "keep"])
+                              boolFlags: ["json", "keep", "move"])
         let state = StateDirectory(try a.require("state"))
         guard !a.positionals.isEmpty else { throw UsageError("ingest needs at least one PATH") }
         var options = IngestOptions()
@@ -23,7 +26,9 @@ enum IngestCommand {
         if let n = try a.int("max-record-bytes") { options.scan.maxRecordBytes = n }
         if let n = try a.int("max-pixels") { options.scan.imageLimits.maxPixels = n }
         if let n = try a.int("threads") { options.scan.decodeThreads = max(1, n) }
-        options.keepSource = a.flag("keep")
+        // `--keep` was the opt-in to copying before preserving became the default; it is still accepted.
+        if a.flag("move") && a.flag("keep") { throw UsageError("--move and --keep contradict each other") }
+        options.sources = a.flag("move") ? .consume : .preserve
 
         try state.create()
         let lock = try StateLock(state: state, holder: "ticd ingest")

@@ -24,6 +24,8 @@ final class Scratch {
     func ingestor(_ configure: (inout IngestOptions) -> Void = { _ in }) throws -> Ingestor {
         var options = IngestOptions()
         options.scan.evalFraction = 0.1
+        // The scratch "inbox" is consumed, as the daemon's is; tests of `.preserve` configure it.
+        options.sources = .consume
         configure(&options)
         let ingestor = try Ingestor(state: state, options: options)
         try ingestor.recover()

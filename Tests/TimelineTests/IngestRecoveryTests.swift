@@ -7,10 +7,11 @@ import XCTest
 final class IngestRecoveryTests: XCTestCase {
     struct Crash: Error {}
 
-    func crash(at phase: Ingestor.Phase, shard make: (Scratch) throws -> String) throws -> (Scratch, String, IngestResult) {
+    func crash(at phase: Ingestor.Phase, sources: SourceHandling = .consume,
+               shard make: (Scratch) throws -> String) throws -> (Scratch, String, IngestResult) {
         let s = Scratch()
         let path = try make(s)
-        let first = try s.ingestor()
+        let first = try s.ingestor { $0.sources = sources }
         first.crashPoint = { if $0 == phase { throw Crash() } }
         XCTAssertThrowsError(try first.ingest(path: path), "the crash point \(phase) was never reached")
         let second = try Ingestor(state: s.state, options: first.options)
@@ -32,6 +33,21 @@ final class IngestRecoveryTests: XCTestCase {
             XCTAssertEqual(try catalog.slices().map { $0.train + $0.eval }, [20], "\(phase): counted once")
             XCTAssertTrue(FileOps.exists(s.state.absolute(shards[0].storePath!)), "\(phase): bytes in the store")
             XCTAssertEqual(try catalog.integrityCheck(), "ok")
+        }
+    }
+
+    func testACrashWhilePreservingSourcesNeverTouchesTheSource() throws {
+        for phase in [Ingestor.Phase.afterBegin, .afterMove, .afterComplete] {
+            var original: [UInt8] = []
+            let (s, path, again) = try crash(at: phase, sources: .preserve) {
+                let p = try Fixtures.tar($0.path("2019-03/a.tar"), Fixtures.pairs(20))
+                original = Fixtures.bytes(p)
+                return p
+            }
+            XCTAssertEqual(Fixtures.bytes(path), original, "\(phase): the source is as it was")
+            XCTAssertNotEqual(again.outcome, .quarantined, "\(phase)")
+            let catalog = try Catalog(path: s.state.catalogPath)
+            XCTAssertEqual(try catalog.slices().map { $0.train + $0.eval }, [20], "\(phase): counted once")
         }
     }
 

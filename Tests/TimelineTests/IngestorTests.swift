@@ -23,6 +23,25 @@ final class IngestorTests: XCTestCase {
         XCTAssertLessThanOrEqual(slice.train + slice.eval, 40)
     }
 
+    func testPreservedSourcesStayByteIdenticalAndAreLinkedIntoTheStore() throws {
+        let s = Scratch()
+        let good = try Fixtures.tar(s.path("2019-03/shard.tar"), Fixtures.pairs(20))
+        let bad = s.path("bad.tar")
+        Fixtures.write(Array(repeating: 0x41, count: 3000), to: bad)
+        let before = [Fixtures.bytes(good), Fixtures.bytes(bad)]
+        let ingestor = try s.ingestor { $0.sources = .preserve }
+        let accepted = try ingestor.ingest(path: good)
+        XCTAssertEqual(accepted.outcome, .accepted)
+        XCTAssertEqual(accepted.stored, .link)
+        let quarantined = try ingestor.ingest(path: bad)
+        XCTAssertEqual(quarantined.outcome, .quarantined)
+        XCTAssertEqual(quarantined.stored, .link)
+        XCTAssertEqual(try ingestor.ingest(path: good).outcome, .duplicate)
+        XCTAssertEqual([Fixtures.bytes(good), Fixtures.bytes(bad)], before, "sources untouched")
+        let shard = try XCTUnwrap(ingestor.catalog.shard(sha256: XCTUnwrap(accepted.sha256)))
+        XCTAssertEqual(Fixtures.bytes(s.state.absolute(try XCTUnwrap(shard.storePath))), before[0])
+    }
+
     func testJsonlZstAndGzipShardsAreAccepted() throws {
         let s = Scratch()
         let ingestor = try s.ingestor()

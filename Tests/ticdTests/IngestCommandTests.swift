@@ -41,6 +41,65 @@ final class IngestCommandTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(shardRows.filter { $0["state"] as? String == "quarantined" }.first?["reason"] != nil, true)
     }
 
+    /// Every regular file under `dir` with its bytes, size and modification time.
+    func snapshot(_ dir: String) throws -> [String: (Data, Int64, Int)] {
+        var out: [String: (Data, Int64, Int)] = [:]
+        let walker = try XCTUnwrap(FileManager.default.enumerator(atPath: dir))
+        while let relative = walker.nextObject() as? String {
+            var st = stat()
+            guard lstat(dir + "/" + relative, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
+            out[relative] = (try Data(contentsOf: URL(fileURLWithPath: dir + "/" + relative)), Int64(st.st_size),
+                             st.st_mtim.tv_sec)
+        }
+        return out
+    }
+
+    /// Data loss guard: a user's corpus is never consumed by `ticd ingest`, accepted, duplicate or quarantined.
+    func testIngestLeavesAReadOnlySourceDirectoryByteIdentical() throws {
+        let source = try corpus("image-text", perMonth: 6)
+        let garbage = source + "/2015-06/broken.tar"
+        XCTAssertTrue(FileManager.default.createFile(atPath: garbage, contents: Data(repeating: 7, count: 3000)))
+        try FileManager.default.copyItem(atPath: source + "/2015-01", toPath: source + "/again")
+        let before = try snapshot(source)
+        XCTAssertGreaterThan(before.count, 13)
+        // Read-only all the way down, as a mounted archive or someone else's corpus would be.
+        for (relative, _) in before { chmod(source + "/" + relative, 0o444) }
+        let dirs = try FileManager.default.subpathsOfDirectory(atPath: source).filter { before[$0] == nil } + [""]
+        for d in dirs { chmod(source + "/" + d, 0o555) }
+        defer { for d in dirs { chmod(source + "/" + d, 0o755) } }
+
+        let r = try Ticd.run(["ingest", "--state", root + "/state", "--json", source])
+        XCTAssertEqual(r.status, 3, r.stderr)
+        let objects = r.lines.compactMap(Ticd.json)
+        XCTAssertEqual(objects.filter { $0["outcome"] as? String == "accepted" }.count, 12)
+        XCTAssertEqual(objects.filter { $0["outcome"] as? String == "quarantined" }.count, 1)
+        XCTAssertGreaterThan(objects.filter { $0["outcome"] as? String == "duplicate" }.count, 0)
+        for o in objects where o["outcome"] as? String != "duplicate" {
+            XCTAssertEqual(o["stored"] as? String, "link", "one filesystem: a hard link, no copy: \(o)")
+        }
+        let after = try snapshot(source)
+        XCTAssertEqual(Set(after.keys), Set(before.keys), "no source file may disappear")
+        for (relative, (bytes, size, mtime)) in before {
+            XCTAssertEqual(after[relative]?.0, bytes, relative)
+            XCTAssertEqual(after[relative]?.1, size, relative)
+            XCTAssertEqual(after[relative]?.2, mtime, relative)
+        }
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(
+            with: Data(try Ticd.run(["slices", "--state", root + "/state", "--json"]).stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(rows.map { ($0["train"] as! Int) + ($0["eval"] as! Int) }.reduce(0, +), 72)
+    }
+
+    func testMoveOptsInToConsumingTheSources() throws {
+        let source = try corpus("text", perMonth: 3)
+        let r = try Ticd.run(["ingest", "--state", root + "/state", "--move", "--json", source])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let objects = r.lines.compactMap(Ticd.json)
+        XCTAssertEqual(objects.count, 12)
+        XCTAssertTrue(objects.allSatisfy { $0["stored"] as? String == "move" }, "\(objects)")
+        XCTAssertEqual(try snapshot(source).count, 0, "every accepted shard left the source directory")
+        XCTAssertEqual(try Ticd.run(["ingest", "--state", root + "/s2", "--move", "--keep", source]).status, 2)
+    }
+
     func testReingestingIsANoOpAndExitsZero() throws {
         let text = try corpus("text", perMonth: 5)
         let copy = root + "/copy"

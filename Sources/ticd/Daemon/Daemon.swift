@@ -118,6 +118,8 @@ final class Daemon {
     private func makeIngestor(_ config: TicdConfig) throws -> Ingestor {
         let state = config.state
         var options = IngestOptions()
+        // The inbox exists to be consumed: what is accepted moves into the store, and it empties.
+        options.sources = .consume
         options.evalPerSlice = config.evalPerSlice
         options.scan.evalFraction = config.evalFraction
         if FileOps.exists(state.catalogPath), let fixed = try Ingestor.evalFraction(of: Catalog(path: state.catalogPath)),
