@@ -20,6 +20,15 @@ public final class CLIPModel {
     private let visualProjection, tokenEmbedding, positional, lnFinalWeight, lnFinalBias, textProjection: Int
     private let logitScale: Int
 
+    /// LwF: the teacher's logits for the next `forward`, which then adds the distillation term (both directions,
+    /// averaged) to InfoNCE, and the `backward` after it its gradient. Nil trains on InfoNCE alone.
+    public var distillation: Distillation.Target?
+    /// The distillation term of the last `forward` (0 without a target).
+    public private(set) var lastDistillationLoss: Float = 0
+    /// Tempered (B,B) distributions of the last distilled forward: student image→text, student text→image
+    /// (row j is text j over images), then the teacher's two.
+    private var distilled: [Float] = []
+
     private let cache = ActivationCache()
     private var views: Views?
     private var tokenStore = UnsafeMutableBufferPointer<Int32>(start: nil, count: 0)
@@ -200,9 +209,50 @@ public final class CLIPModel {
         encodeImages(v, images: images)
         encodeTexts(v, tokens: tokens, eotPositions: eotPositions)
         let scale = parameters[logitScale]
-        return InfoNCE.forward(similarity: v.similarity, probabilitiesImage: v.probabilitiesImage,
-                               probabilitiesText: v.probabilitiesText, image: v.imageEmbeddings,
-                               text: v.textEmbeddings, logitScale: scale, batch: batch, embed: config.embedDim)
+        let loss = InfoNCE.forward(similarity: v.similarity, probabilitiesImage: v.probabilitiesImage,
+                                   probabilitiesText: v.probabilitiesText, image: v.imageEmbeddings,
+                                   text: v.textEmbeddings, logitScale: scale, batch: batch, embed: config.embedDim)
+        lastDistillationLoss = distillation.map { distill($0, similarity: v.similarity, batch: batch) } ?? 0
+        return loss + lastDistillationLoss
+    }
+
+    /// The distillation term against `target` on logits exp(logit_scale)·similarity (B,B); keeps the tempered
+    /// distributions for `backward`.
+    private func distill(_ target: Distillation.Target, similarity: UnsafePointer<Float>, batch b: Int) -> Float {
+        precondition(target.values.count == b * b, "the teacher's logits must be (B,B) for B = \(b)")
+        let scale = Foundation.exp(min(parameters[logitScale], InfoNCE.maximumLogScale))
+        let t = target.temperature
+        if distilled.count != 4 * b * b { distilled = [Float](repeating: 0, count: 4 * b * b) }
+        var loss: Float = 0
+        distilled.withUnsafeMutableBufferPointer { d in
+            let q = d.baseAddress!
+            target.values.withUnsafeBufferPointer { teacher in
+                for r in 0..<b {
+                    // Student logits are scale·similarity: tempering by T is tempering similarity by T/scale.
+                    Distillation.temperedSoftmax(q + r * b, logits: similarity + r * b, count: b, temperature: t / scale)
+                    Distillation.temperedSoftmax(q + (b + r) * b, logits: similarity + r, count: b, stride: b,
+                                                 temperature: t / scale)
+                    Distillation.temperedSoftmax(q + (2 * b + r) * b, logits: teacher.baseAddress! + r * b, count: b,
+                                                 temperature: t)
+                    Distillation.temperedSoftmax(q + (3 * b + r) * b, logits: teacher.baseAddress! + r, count: b,
+                                                 stride: b, temperature: t)
+                }
+            }
+            let (imageToText, _) = Distillation.loss(student: q, teacher: q + 2 * b * b, rows: b, columns: b,
+                                                     temperature: t, weight: target.weight)
+            let (textToImage, _) = Distillation.loss(student: q + b * b, teacher: q + 3 * b * b, rows: b, columns: b,
+                                                     temperature: t, weight: target.weight)
+            loss = (imageToText + textToImage) / 2
+        }
+        return loss
+    }
+
+    /// The last forward's logits, exp(logit_scale)·image·textᵀ (B,B) row-major: what a teacher hands to
+    /// `Distillation.Target`.
+    public func lastLogits() -> [Float] {
+        guard let v = views else { preconditionFailure("lastLogits() needs a forward() first") }
+        let scale = Foundation.exp(min(parameters[logitScale], InfoNCE.maximumLogScale))
+        return (0..<(v.batch * v.batch)).map { scale * v.similarity[$0] }
     }
 
     /// Adds the gradients of the last `forward`'s loss into `gradients`. `encodeImages`/`encodeTexts` reuse the
@@ -218,7 +268,17 @@ public final class CLIPModel {
                          dLogits: v.dLogits, probabilitiesImage: v.probabilitiesImage,
                          probabilitiesText: v.probabilitiesText, similarity: v.similarity,
                          image: v.imageEmbeddings, text: v.textEmbeddings, logitScale: p[logitScale],
-                         batch: b, embed: e)
+                         batch: b, embed: e, addToLogitGradient: distillation.map { target in { dLogits in
+                             self.distilled.withUnsafeBufferPointer { d in
+                                 let q = d.baseAddress!
+                                 // Half of each direction's weight·T/B, as the loss averages the two.
+                                 let step = target.weight * target.temperature / Float(2 * b)
+                                 Distillation.addGradient(dLogits, student: q, teacher: q + 2 * b * b, rows: b,
+                                                          columns: b, scale: step)
+                                 Distillation.addGradient(dLogits, student: q + b * b, teacher: q + 3 * b * b, rows: b,
+                                                          columns: b, scale: step, transposed: true)
+                             }
+                         } })
 
         headBackward(v.scratch.dResidual, pooledRows: { i in i * ti }, tokens: ti, width: cv,
                      dEmbeddings: v.dImageEmbeddings, dFeatures: v.dImageFeatures, dLn: v.dImageLn,

@@ -77,6 +77,22 @@ public final class GPTModel {
     /// Parameters in the model.
     public var parameterCount: Int { layout.count }
 
+    /// LwF: the teacher's next-token probabilities (B·T, vocab) for the next `forward`, which then adds the
+    /// distillation term over the positions with a target, and the `backward` after it its gradient.
+    public var distillation: Distillation.Target?
+    /// The distillation term of the last `forward` (0 without a target).
+    public private(set) var lastDistillationLoss: Float = 0
+    /// Tempered (B·T, vocab) distributions of the last distilled forward: the student's, then the teacher's.
+    private var distilled: [Float] = []
+    private var distilledRows = 0
+
+    /// The last forward's next-token probabilities (B·T, vocab), until `backward` turns them into gradients:
+    /// what a teacher hands to `Distillation.Target`.
+    public func lastProbabilities() -> [Float] {
+        guard let v = views else { preconditionFailure("lastProbabilities() needs a forward() first") }
+        return Array(UnsafeBufferPointer(start: v.probabilities, count: v.batch * v.length * config.vocabSize))
+    }
+
     private struct Views {
         let batch, length: Int
         let stack: Transformer.Activations
@@ -138,8 +154,28 @@ public final class GPTModel {
                           rows: n, channels: c)
         Linear.forward(out: v.probabilities, input: v.lnFinal, weight: p + head, bias: nil, rows: n,
                        inputChannels: c, outputChannels: vocab)
-        return CrossEntropy.forward(losses: v.losses, probabilities: v.probabilities, logits: v.probabilities,
-                                    targets: storedTargets, rows: n, vocabulary: vocab, ignoreIndex: Self.ignoreIndex)
+        let loss = CrossEntropy.forward(losses: v.losses, probabilities: v.probabilities, logits: v.probabilities,
+                                        targets: storedTargets, rows: n, vocabulary: vocab, ignoreIndex: Self.ignoreIndex)
+        lastDistillationLoss = 0
+        if let target = distillation {
+            precondition(target.values.count == n * vocab, "the teacher's probabilities must be (B·T, vocab)")
+            if distilled.count != 2 * n * vocab { distilled = [Float](repeating: 0, count: 2 * n * vocab) }
+            let t = target.temperature
+            distilled.withUnsafeMutableBufferPointer { d in
+                target.values.withUnsafeBufferPointer { teacher in
+                    for r in 0..<n where storedTargets[r] != Self.ignoreIndex {
+                        Distillation.temper(d.baseAddress! + r * vocab, probabilities: v.probabilities + r * vocab,
+                                            count: vocab, temperature: t)
+                        Distillation.temper(d.baseAddress! + (n + r) * vocab, probabilities: teacher.baseAddress! + r * vocab,
+                                            count: vocab, temperature: t)
+                    }
+                }
+                (lastDistillationLoss, distilledRows) = Distillation.loss(
+                    student: d.baseAddress!, teacher: d.baseAddress! + n * vocab, rows: n, columns: vocab,
+                    temperature: t, weight: target.weight, include: { storedTargets[$0] != Self.ignoreIndex })
+            }
+        }
+        return loss + lastDistillationLoss
     }
 
     /// The last forward's loss per position (B·T, row-major), 0 at ignored positions: for perplexity.
@@ -157,6 +193,14 @@ public final class GPTModel {
         let dLogits = v.probabilities
         CrossEntropy.backward(dLogits: dLogits, probabilities: v.probabilities, targets: targetStore.baseAddress!,
                               rows: n, vocabulary: vocab, ignoreIndex: Self.ignoreIndex, accumulate: false)
+        if let target = distillation, distilledRows > 0 {
+            let targets = targetStore.baseAddress!
+            distilled.withUnsafeBufferPointer { d in
+                Distillation.addGradient(dLogits, student: d.baseAddress!, teacher: d.baseAddress! + n * vocab, rows: n,
+                                         columns: vocab, scale: target.weight * target.temperature / Float(distilledRows),
+                                         include: { targets[$0] != Self.ignoreIndex })
+            }
+        }
         Linear.backward(dInput: v.scratch.dLn, dWeight: g + head, dBias: nil, dOut: dLogits, input: v.lnFinal,
                         weight: p + head, rows: n, inputChannels: c, outputChannels: vocab, accumulateInput: false)
         v.scratch.dResidual.update(repeating: 0, count: n * c)

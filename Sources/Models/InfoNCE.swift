@@ -41,13 +41,15 @@ enum InfoNCE {
         }
     }
 
-    /// dImage (B,E), dText (B,E) and dLogitScale (1) += the loss's gradients; dLogits (B,B) is overwritten.
+    /// dImage (B,E), dText (B,E) and dLogitScale (1) += the loss's gradients; dLogits (B,B) is overwritten, and
+    /// `addToLogitGradient` may add another loss's gradient with respect to the logits into it.
     /// The logit scale gets no gradient while its parameter is above ln 100, where the forward clamps it.
     static func backward(dImage: UnsafeMutablePointer<Float>, dText: UnsafeMutablePointer<Float>,
                          dLogitScale: UnsafeMutablePointer<Float>, dLogits: UnsafeMutablePointer<Float>,
                          probabilitiesImage: UnsafePointer<Float>, probabilitiesText: UnsafePointer<Float>,
                          similarity: UnsafePointer<Float>, image: UnsafePointer<Float>, text: UnsafePointer<Float>,
-                         logitScale: Float, batch: Int, embed: Int) {
+                         logitScale: Float, batch: Int, embed: Int,
+                         addToLogitGradient: ((UnsafeMutablePointer<Float>) -> Void)? = nil) {
         KernelProfile.measure("InfoNCE.backward") {
             let n = batch
             let scale = Foundation.exp(min(logitScale, maximumLogScale))
@@ -61,6 +63,8 @@ enum InfoNCE {
                     }
                 }
             }
+            // Another loss on the same logits (LwF's distillation) adds its gradient here, before it flows on.
+            addToLogitGradient?(dLogits)
             BLAS.sgemm(m: n, n: embed, k: n, alpha: scale, a: dLogits, lda: n, b: text, ldb: embed,
                        beta: 1, c: dImage, ldc: embed)
             BLAS.sgemm(transA: true, m: n, n: embed, k: n, alpha: scale, a: dLogits, lda: n, b: image, ldb: embed,

@@ -7,7 +7,7 @@ import XCTest
 /// any wrong entry shows. The difference is extrapolated from steps h and h/2 (Richardson). The kernels
 /// themselves are checked in Float64 by KernelGradientTests.
 final class ModelGradientTests: XCTestCase {
-    private func checkDirectional(layout: ParameterLayout, parameters: UnsafeMutableBufferPointer<Float>,
+    func checkDirectional(layout: ParameterLayout, parameters: UnsafeMutableBufferPointer<Float>,
                                   gradients: UnsafeMutableBufferPointer<Float>, seed: UInt64,
                                   loss: () -> Float, file: StaticString = #filePath, line: UInt = #line) {
         var r = TestRandom(seed)
