@@ -62,15 +62,17 @@ extension Catalog {
     ///   - first, last: the step group's first and last month.
     ///   - policy: the replay policy's name, e.g. "cumulative-exp".
     /// - Throws: `CatalogError`.
-    public func savePlan(_ json: String, stepLabel: String, first: Month, last: Month, policy: String) throws {
+    public func savePlan(_ json: String, run: String = Run.main, stepLabel: String, first: Month, last: Month,
+                         policy: String) throws {
         try locked {
             try database.transaction(durable: true) {
                 let upsert = try database.prepare("""
-                    INSERT INTO steps(label, first_slice, last_slice, state, policy, plan_json, created_at)
-                    VALUES (?1, ?2, ?3, 'planned', ?4, ?5, ?6)
-                    ON CONFLICT(label) DO UPDATE SET first_slice = ?2, last_slice = ?3, policy = ?4,
+                    INSERT INTO steps(run, label, first_slice, last_slice, state, policy, plan_json, created_at)
+                    VALUES (?7, ?1, ?2, ?3, 'planned', ?4, ?5, ?6)
+                    ON CONFLICT(run, label) DO UPDATE SET first_slice = ?2, last_slice = ?3, policy = ?4,
                         plan_json = ?5
                     """)
+                try upsert.bind(7, run)
                 try upsert.bind(1, stepLabel)
                 try upsert.bind(2, first.description)
                 try upsert.bind(3, last.description)
@@ -84,10 +86,11 @@ extension Catalog {
 
     /// The stored plan of the step with this label, or nil when there is no such step or it has no plan.
     /// - Throws: `CatalogError`.
-    public func plan(stepLabel: String) throws -> String? {
+    public func plan(run: String = Run.main, stepLabel: String) throws -> String? {
         try locked {
-            let query = try database.prepare("SELECT plan_json FROM steps WHERE label = ?")
+            let query = try database.prepare("SELECT plan_json FROM steps WHERE label = ?1 AND run = ?2")
             try query.bind(1, stepLabel)
+            try query.bind(2, run)
             return try query.step() ? query.string(0) : nil
         }
     }

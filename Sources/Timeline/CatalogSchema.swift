@@ -95,6 +95,39 @@ enum CatalogSchema {
             "key" TEXT PRIMARY KEY,
             value TEXT NOT NULL);
         """,
+        // v2: runs. One state directory holds any number of named runs (DESIGN §11); a step belongs to one run,
+        // and its checkpoints and eval cells follow it. Existing steps become the run `main`. The steps table is
+        // rebuilt (its label was unique on its own), which the migration runner does with foreign keys off.
+        """
+        CREATE TABLE runs(
+            name TEXT PRIMARY KEY,
+            config_json TEXT,
+            created_at INTEGER NOT NULL);
+        CREATE TABLE steps_v2(
+            id INTEGER PRIMARY KEY,
+            run TEXT NOT NULL DEFAULT 'main',
+            label TEXT NOT NULL,
+            first_slice TEXT NOT NULL,
+            last_slice TEXT NOT NULL,
+            state TEXT NOT NULL,
+            policy TEXT,
+            plan_json TEXT,
+            created_at INTEGER,
+            finished_at INTEGER,
+            samples_seen INTEGER,
+            flops REAL,
+            seconds REAL,
+            method_json TEXT,
+            UNIQUE(run, label));
+        INSERT INTO steps_v2(id, run, label, first_slice, last_slice, state, policy, plan_json, created_at,
+                             finished_at, samples_seen, flops, seconds)
+            SELECT id, 'main', label, first_slice, last_slice, state, policy, plan_json, created_at, finished_at,
+                   samples_seen, flops, seconds FROM steps;
+        DROP TABLE steps;
+        ALTER TABLE steps_v2 RENAME TO steps;
+        INSERT INTO runs(name, config_json, created_at)
+            SELECT 'main', NULL, coalesce(min(created_at), 0) FROM steps HAVING count(*) > 0;
+        """,
     ]
 
     /// The version a file has once every migration this build knows has run.
@@ -110,7 +143,9 @@ enum CatalogSchema {
         let found = try database.transaction {
             try identify(database, supported: migrations.count)
         }
-        try database.execute("PRAGMA foreign_keys=ON")
+        // Off while migrating: a migration that rebuilds a table (SQLite's documented way to change a constraint)
+        // must not cascade through the rows that reference it. Checked once the migrations have run.
+        try database.execute("PRAGMA foreign_keys=OFF")
         let journal = try database.prepare("PRAGMA journal_mode=WAL")
         guard try journal.step(), journal.string(0) == "wal" else {
             throw CatalogError(.sqlite, message: "cannot switch to WAL (journal_mode is \(journal.string(0) ?? "?"))",
@@ -125,8 +160,14 @@ enum CatalogSchema {
                 try database.execute(sql)
                 if index == 0 { try database.execute("PRAGMA application_id=\(applicationID)") }
                 try database.execute("PRAGMA user_version=\(index + 1)")
+                let dangling = try database.integer("SELECT count(*) FROM pragma_foreign_key_check")
+                guard dangling == 0 else {
+                    throw CatalogError(.sqlite, message: "migration to version \(index + 1) left \(dangling) rows "
+                                           + "whose references point nowhere", path: database.path)
+                }
             }
         }
+        try database.execute("PRAGMA foreign_keys=ON")
     }
 
     /// The file's schema version, after checking it is a ticd catalog (or an empty file) not newer than

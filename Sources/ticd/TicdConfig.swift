@@ -13,7 +13,15 @@ struct TicdConfig: Decodable, Equatable {
     /// The `model` section as JSON, decoded by the task's model config (CLIPConfig or GPTConfig), whose
     /// missing keys take DESIGN §6's tiny sizes.
     var modelJSON = Data("{}".utf8)
+    /// The run this config trains and answers for (DESIGN §11); `--run` overrides it.
+    var run = Run.main
     var policy = ReplayPolicyName.cumulativeAll
+    /// What a step adds to plain training on its replay mix: LwF's distillation, EWC's penalty, or patching's
+    /// interpolation. `"policy": "lwf"|"ewc"|"patching"` is short for sequential data with that method.
+    var method = TrainingMethod.none
+    var lwf = LwFSettings()
+    var ewc = EWCSettings()
+    var patching = PatchingSettings()
     var alpha = Alpha.fixed(0.5)
     var bufferSize = 100_000
     var samplesPerStep = 100_000
@@ -38,7 +46,8 @@ struct TicdConfig: Decodable, Equatable {
     var socketGroup: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case stateDir = "state_dir", inbox, socket, task, model, policy, alpha, bufferSize = "buffer_size"
+        case stateDir = "state_dir", inbox, socket, task, model, run, policy, method, lwf, ewc, patching, alpha
+        case bufferSize = "buffer_size"
         case samplesPerStep = "samples_per_step", batchSize = "batch_size", lr, wd, warmup
         case warmupFirst = "warmup_first", lrSchedule = "lr_schedule", stepUnit = "step_unit"
         case firstStepUntil = "first_step_until", evalFraction = "eval_fraction", evalPerSlice = "eval_per_slice"
@@ -55,7 +64,22 @@ struct TicdConfig: Decodable, Equatable {
         inbox = try c.decodeIfPresent(String.self, forKey: .inbox) ?? d.inbox
         socket = try c.decodeIfPresent(String.self, forKey: .socket) ?? d.socket
         task = try c.decodeIfPresent(String.self, forKey: .task) ?? d.task
-        policy = try c.decodeIfPresent(ReplayPolicyName.self, forKey: .policy) ?? d.policy
+        run = try c.decodeIfPresent(String.self, forKey: .run) ?? d.run
+        method = try c.decodeIfPresent(TrainingMethod.self, forKey: .method) ?? d.method
+        if let name = try c.decodeIfPresent(String.self, forKey: .policy) {
+            if let shorthand = TrainingMethod(rawValue: name), shorthand != .none {
+                guard method == .none || method == shorthand else {
+                    throw ConfigError(path: "", detail: "policy \"\(name)\" and method \"\(method.rawValue)\" contradict each other")
+                }
+                policy = .sequential
+                method = shorthand
+            } else {
+                policy = try c.decode(ReplayPolicyName.self, forKey: .policy)
+            }
+        }
+        lwf = try c.decodeIfPresent(LwFSettings.self, forKey: .lwf) ?? d.lwf
+        ewc = try c.decodeIfPresent(EWCSettings.self, forKey: .ewc) ?? d.ewc
+        patching = try c.decodeIfPresent(PatchingSettings.self, forKey: .patching) ?? d.patching
         alpha = try c.decodeIfPresent(Alpha.self, forKey: .alpha) ?? d.alpha
         bufferSize = try c.decodeIfPresent(Int.self, forKey: .bufferSize) ?? d.bufferSize
         samplesPerStep = try c.decodeIfPresent(Int.self, forKey: .samplesPerStep) ?? d.samplesPerStep
@@ -84,6 +108,11 @@ struct TicdConfig: Decodable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(path: path, detail: "cannot read the file")
         }
+        return try parse(data, path: path)
+    }
+
+    /// Reads and checks a config given as JSON bytes; `path` names it in errors (a file, or a run's stored copy).
+    static func parse(_ data: Data, path: String) throws -> TicdConfig {
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: data)
@@ -111,7 +140,7 @@ struct TicdConfig: Decodable, Equatable {
                 config.modelJSON = try JSONSerialization.data(withJSONObject: model, options: [.sortedKeys])
             }
         } catch let error as ConfigError {
-            throw error
+            throw ConfigError(path: path, detail: error.detail)
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
                 let DecodingError.dataCorrupted(context) {
             let key = context.codingPath.map(\.stringValue).joined(separator: ".")
@@ -120,11 +149,18 @@ struct TicdConfig: Decodable, Equatable {
             throw ConfigError(path: path, detail: "\(error)")
         }
         config.path = path
+        config.sourceJSON = String(decoding: data, as: UTF8.self)
         try config.validate(path: path)
         return config
     }
 
     func validate(path: String) throws {
+        guard Run.isValidName(run) else {
+            throw ConfigError(path: path, detail: "run \"\(run)\" must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+        }
+        do { try lwf.validate(); try ewc.validate(); try patching.validate() } catch let error as ConfigError {
+            throw ConfigError(path: path, detail: error.detail)
+        }
         guard ["clip", "lm"].contains(task) else { throw ConfigError(path: path, detail: "task must be \"clip\" or \"lm\", not \"\(task)\"") }
         guard ["cosine", "ar-cosine", "rsqrt"].contains(lrSchedule) else {
             throw ConfigError(path: path, detail: "lr_schedule must be cosine, ar-cosine or rsqrt, not \"\(lrSchedule)\"")
@@ -142,6 +178,28 @@ struct TicdConfig: Decodable, Equatable {
     }
 
     var state: StateDirectory { StateDirectory(stateDir) }
+
+    /// Where this run's checkpoints go: `checkpoints/` for `main` (as before runs existed), else
+    /// `runs/NAME/checkpoints/`.
+    var checkpointDirectory: String {
+        run == Run.main ? state.checkpoints : runDirectory + "/checkpoints"
+    }
+
+    /// `runs/NAME/`: the run's files besides the catalog rows (its config copy, EWC's Fisher, logs).
+    var runDirectory: String { state.root + "/runs/" + run }
+
+    /// The policy name as a user would give it: a method's shorthand, else the replay policy.
+    var policyLabel: String { method == .none ? policy.rawValue : method.rawValue }
+
+    /// Loads `--config`, then applies `--run` (one of `valueFlags` of every command that takes a config).
+    static func load(_ a: Arguments) throws -> TicdConfig {
+        var config = try load(try a.require("config"))
+        if let run = a.string("run") {
+            config.run = run
+            try config.validate(path: config.path)
+        }
+        return config
+    }
 
     /// The kind of shard the task trains on.
     var shardKind: ShardKind { task == "clip" ? .imageText : .text }
@@ -161,6 +219,8 @@ struct TicdConfig: Decodable, Equatable {
 
     /// The file this config was read from, for error messages.
     var path = ""
+    /// The JSON it was read from, stored with the run it describes (`runs.config_json`).
+    var sourceJSON: String?
 
     /// The `model` section decoded as the task's model config; a key the config does not know is an error
     /// that names it, as for the top level.

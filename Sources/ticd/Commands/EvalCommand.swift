@@ -1,7 +1,7 @@
 import Foundation
 import Timeline
 
-/// `ticd eval --config FILE [--json] [--backfill]`: the evaluation matrix E[i][j] with TiC's summaries, the
+/// `ticd eval --config FILE [--run NAME] [--json] [--backfill]`: the evaluation matrix E[i][j] with TiC's summaries, the
 /// compute of each step and every cell's metrics (DESIGN §10). `--backfill` first scores every accepted
 /// checkpoint on the step groups it has not seen yet, such as a year that arrived after it was trained.
 enum EvalCommand {
@@ -34,13 +34,13 @@ enum EvalCommand {
     }
 
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try Arguments(args, valueFlags: ["config"], boolFlags: ["json", "backfill"])
-        let config = try TicdConfig.load(try a.require("config"))
+        let a = try Arguments(args, valueFlags: ["config", "run"], boolFlags: ["json", "backfill"])
+        let config = try TicdConfig.load(a)
         let state = config.state
         let catalog = try Catalog(path: state.catalogPath)
         if a.flag("backfill") {
             let groups = config.stepGroups(months: try catalog.slices().map(\.slice))
-            for checkpoint in try catalog.checkpoints() where checkpoint.accepted {
+            for checkpoint in try catalog.checkpoints(run: config.run) where checkpoint.accepted {
                 try EvaluationPass.run(checkpoint: checkpoint, groups: groups, catalog: catalog, state: state,
                                        log: printError)
             }
@@ -56,11 +56,11 @@ enum EvalCommand {
 
     static func matrix(config: TicdConfig, catalog: Catalog) throws -> Output {
         let metric = HeadlineMetric(task: config.task)
-        let m = try catalog.evalMatrix(higherIsBetter: metric.higherIsBetter)
-        let steps = try catalog.steps()
-        let byID = Dictionary(uniqueKeysWithValues: try catalog.checkpoints().map { ($0.id, $0.stepLabel) })
+        let m = try catalog.evalMatrix(run: config.run, higherIsBetter: metric.higherIsBetter)
+        let steps = try catalog.steps(run: config.run)
+        let byID = Dictionary(uniqueKeysWithValues: try catalog.checkpoints(run: config.run).map { ($0.id, $0.stepLabel) })
         var detail: [String: [String: [String: Double]]] = [:]
-        for r in try catalog.evalResults() {
+        for r in try catalog.evalResults(run: config.run) {
             guard let row = byID[r.checkpointID], let json = r.detailJSON,
                   let cell = try? JSONDecoder().decode([String: Double].self, from: Data(json.utf8)) else { continue }
             detail[row, default: [:]][r.sliceGroup] = cell

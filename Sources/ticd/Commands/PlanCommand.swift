@@ -7,8 +7,8 @@ import Timeline
 /// started step trains and resumes on) is shown as stored; `--fresh` computes it from the catalog as it is now.
 enum PlanCommand {
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try Arguments(args, valueFlags: ["config", "step"], boolFlags: ["json", "fresh"])
-        let config = try TicdConfig.load(try a.require("config"))
+        let a = try Arguments(args, valueFlags: ["config", "run", "step"], boolFlags: ["json", "fresh"])
+        let config = try TicdConfig.load(a)
         guard let step = try a.int("step") else { throw UsageError("missing --step") }
         let state = config.state
         guard FileManager.default.fileExists(atPath: state.catalogPath) else {
@@ -39,7 +39,7 @@ enum PlanCommand {
     static func resolve(step: Int, config: TicdConfig, catalog: Catalog, fresh: Bool) throws -> (plan: StepPlan, stored: Bool) {
         let plan = try Planner.plan(step: step, catalog: catalog, unit: config.stepUnit,
                                     firstStepUntil: config.firstStepUntil, config: config.replay)
-        if !fresh, let json = try catalog.plan(stepLabel: plan.label) {
+        if !fresh, let json = try catalog.plan(run: config.run, stepLabel: plan.label) {
             return (try StepPlan(jsonData: Data(json.utf8)), true)
         }
         return (plan, false)

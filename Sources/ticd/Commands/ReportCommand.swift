@@ -7,11 +7,11 @@ import Timeline
 /// a browser or a web server never sees half a page.
 enum ReportCommand {
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try Arguments(args, valueFlags: ["config", "out", "compare"])
+        let a = try Arguments(args, valueFlags: ["config", "run", "out", "compare"])
         if let stray = a.positionals.first {
             throw UsageError("unexpected argument \"\(stray)\" (give --compare once per config)")
         }
-        let config = try TicdConfig.load(try a.require("config"))
+        let config = try TicdConfig.load(a)
         let out = try a.require("out")
         let compare = try a.all("compare").map(TicdConfig.load)
         guard FileOps.exists(config.state.catalogPath) else {

@@ -5,8 +5,8 @@ import Foundation
 /// overrides the file's key, and keeps overriding it across SIGHUP reloads.
 enum RunCommand {
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try Arguments(args, valueFlags: ["config", "inbox", "state", "socket", "quiet-period"])
-        let config = try TicdConfig.load(try a.require("config"))
+        let a = try Arguments(args, valueFlags: ["config", "run", "inbox", "state", "socket", "quiet-period"])
+        let config = try TicdConfig.load(a)
         let inbox = a.string("inbox"), stateDir = a.string("state"), socket = a.string("socket")
         let quiet = try a.double("quiet-period")
         let overrides: (inout TicdConfig) -> Void = { c in

@@ -22,8 +22,8 @@ enum TrainCommand {
     }
 
     static func run(_ args: [String]) throws -> Int32 {
-        let a = try Arguments(args, valueFlags: ["config", "until-step"], boolFlags: ["json"])
-        let config = try TicdConfig.load(try a.require("config"))
+        let a = try Arguments(args, valueFlags: ["config", "run", "until-step"], boolFlags: ["json"])
+        let config = try TicdConfig.load(a)
         let untilStep = try a.int("until-step")
         let state = config.state
         guard FileManager.default.fileExists(atPath: state.catalogPath) else {

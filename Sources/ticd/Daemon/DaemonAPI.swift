@@ -24,7 +24,8 @@ final class DaemonAPI: @unchecked Sendable {
     /// The mutating routes, and what each does.
     static let postRoutes: Set<String> = ["/v0/train", "/v0/pause", "/v0/resume", "/v0/evaluate"]
     static let getRoutes: Set<String> = ["/v0/status", "/v0/slices", "/v0/shards", "/v0/steps", "/v0/checkpoints",
-                                         "/v0/eval", "/v0/robustness", "/v0/plan", "/v0/report", "/metrics", "/v0/"]
+                                         "/v0/eval", "/v0/robustness", "/v0/plan", "/v0/report", "/v0/runs", "/metrics",
+                                         "/v0/"]
 
     func handle(_ request: HTTPRequest, peer: PeerCredentials) -> HTTPResponse {
         let path = request.path.count > 1 && request.path.hasSuffix("/") && request.path != "/v0/"
@@ -51,16 +52,18 @@ final class DaemonAPI: @unchecked Sendable {
             case "/v0/status": return .json(try status())
             case "/v0/slices": return .json(try CatalogCommands.sliceRows(catalog))
             case "/v0/shards": return .json(try CatalogCommands.shardRows(catalog))
-            case "/v0/steps": return .json(try catalog.steps().map(StepRow.init))
-            case "/v0/checkpoints": return .json(try catalog.checkpoints().map(CheckpointRow.init))
-            case "/v0/eval": return .json(try EvalCommand.matrix(config: config(), catalog: catalog))
-            case "/v0/robustness": return .json(try RobustnessReport.build(task: config().task, catalog: catalog))
+            case "/v0/steps": return .json(try catalog.steps(run: try runConfig(request).run).map(StepRow.init))
+            case "/v0/checkpoints":
+                return .json(try catalog.checkpoints(run: try runConfig(request).run).map(CheckpointRow.init))
+            case "/v0/eval": return .json(try EvalCommand.matrix(config: try runConfig(request), catalog: catalog))
+            case "/v0/robustness": return .json(try robustness(request))
+            case "/v0/runs": return .json(try RunSummary.all(base: config(), catalog: catalog))
             case "/v0/plan": return try plan(request)
             case "/v0/report":
-                let page = ReportPage.html(try ReportData.load(config: config(), catalog: catalog, compare: []))
+                let page = ReportPage.html(try ReportData.load(config: try runConfig(request), catalog: catalog, compare: []))
                 return .text(page, contentType: "text/html; charset=utf-8")
             case "/metrics":
-                return .text(try MetricsExposition.render(task: config().task, catalog: catalog, control: control,
+                return .text(try MetricsExposition.render(task: config().task, run: config().run, catalog: catalog, control: control,
                                                           blasCore: BLAS.coreName, blasThreads: BLAS.threads,
                                                           startedAt: startedAt))
             case "/v0/train": return try train(request)
@@ -75,6 +78,8 @@ final class DaemonAPI: @unchecked Sendable {
             }
         } catch let error as RequestError {
             return .error(400, error.message)
+        } catch let error as NoSuchRun {
+            return .error(404, "no run \"\(error.name)\" in this state directory; GET /v0/runs lists them")
         } catch {
             return .error(500, "\(error)")
         }
@@ -177,7 +182,7 @@ final class DaemonAPI: @unchecked Sendable {
         }
         let shards = Dictionary(uniqueKeysWithValues: try catalog.shardCounts().map { ($0.key.rawValue, $0.value) })
         var stepStates: [String: Int] = [:]
-        for s in try catalog.steps() { stepStates[s.state, default: 0] += 1 }
+        for s in try catalog.steps(run: config.run) { stepStates[s.state, default: 0] += 1 }
         let error = control.error
         return Status(state: state.phase.name, summary: state.summary, step: step, steps: steps, label: label,
                       batch: batch, batches: batches, ingesting: state.ingesting, pendingShards: state.pendingShards,
@@ -191,6 +196,28 @@ final class DaemonAPI: @unchecked Sendable {
                       lastErrorAt: error.map { ISO8601DateFormatter().string(from: $0.at) }, staleLoops: staleLoops())
     }
 
+    private struct NoSuchRun: Error { let name: String }
+
+    /// The config a read answers for: the daemon's own run, or with `?run=NAME` that run, as its stored config
+    /// describes it (another policy or method trained on the same catalog).
+    private func runConfig(_ request: HTTPRequest) throws -> TicdConfig {
+        let own = config()
+        guard let name = request.query["run"], name != own.run else { return own }
+        guard Run.isValidName(name) else { throw RequestError(message: "\"run\" must be a run name, not \"\(name)\"") }
+        guard let run = try catalog.runs().first(where: { $0.name == name }) else { throw NoSuchRun(name: name) }
+        return try RunSummary.config(of: run, base: own)
+    }
+
+    /// `/v0/robustness`: the daemon's run (or `?run=NAME`), and beside it every run of the state directory when
+    /// there are several, so the answer compares policies.
+    private func robustness(_ request: HTTPRequest) throws -> RobustnessReport {
+        let chosen = try runConfig(request)
+        var report = try RobustnessReport.build(task: chosen.task, catalog: catalog, run: chosen.run)
+        let runs = try RunSummary.all(base: config(), catalog: catalog)
+        if runs.count > 1 { report.runs = runs }
+        return report
+    }
+
     private func plan(_ request: HTTPRequest) throws -> HTTPResponse {
         guard let text = request.query["step"], let step = Int(text), step >= 1 else {
             throw RequestError(message: "plan needs ?step=N with N >= 1")
@@ -198,7 +225,7 @@ final class DaemonAPI: @unchecked Sendable {
         let fresh = request.query["fresh"].map { $0 == "1" || $0 == "true" } ?? false
         let plan: StepPlan, stored: Bool
         do {
-            (plan, stored) = try PlanCommand.resolve(step: step, config: config(), catalog: catalog, fresh: fresh)
+            (plan, stored) = try PlanCommand.resolve(step: step, config: try runConfig(request), catalog: catalog, fresh: fresh)
         } catch let error as ReplayError {
             return .error(404, "no plan for step \(step): \(error)")
         }

@@ -61,6 +61,11 @@ final class DaemonSettings: @unchecked Sendable {
         case .task: target.task = source.task
         case .model: target.modelJSON = source.modelJSON
         case .policy: target.policy = source.policy
+        case .run: target.run = source.run
+        case .method: target.method = source.method
+        case .lwf: target.lwf = source.lwf
+        case .ewc: target.ewc = source.ewc
+        case .patching: target.patching = source.patching
         case .alpha: target.alpha = source.alpha
         case .bufferSize: target.bufferSize = source.bufferSize
         case .samplesPerStep: target.samplesPerStep = source.samplesPerStep

@@ -32,7 +32,7 @@ struct MetricsExposition {
     }
 
     /// Every family ticd exports, from the catalog and the daemon's counters.
-    static func render(task: String, catalog: Catalog, control: DaemonControl, blasCore: String, blasThreads: Int,
+    static func render(task: String, run: String, catalog: Catalog, control: DaemonControl, blasCore: String, blasThreads: Int,
                        startedAt: Date) throws -> String {
         var m = MetricsExposition()
         let state = control.state
@@ -54,7 +54,7 @@ struct MetricsExposition {
         m.family("slices", "gauge", "Months with data.", [([:], Double(slices.count))])
         m.family("pending_shards", "gauge", "Inbox files waiting to be complete or ingested.",
                  [([:], Double(state.pendingShards))])
-        let steps = try catalog.steps()
+        let steps = try catalog.steps(run: run)
         m.family("steps", "gauge", "Training steps by state.",
                  Dictionary(grouping: steps, by: \.state).sorted { $0.key < $1.key }
                     .map { (["state": $0.key], Double($0.value.count)) })
@@ -72,7 +72,7 @@ struct MetricsExposition {
                      (["phase": $0], $0 == state.phase.name ? 1 : 0)
                  })
         let headline = HeadlineMetric(task: task)
-        let matrix = try catalog.evalMatrix(higherIsBetter: headline.higherIsBetter)
+        let matrix = try catalog.evalMatrix(run: run, higherIsBetter: headline.higherIsBetter)
         if let last = matrix.rows.indices.last {
             m.family("eval_metric", "gauge", "The newest checkpoint's score on each slice group.",
                      matrix.columns.indices.compactMap { j in

@@ -101,7 +101,7 @@ final class WorkLoop {
         let groups = config.stepGroups(months: months)
         let requests = control.pending
         let forced = requests.trainUntil ?? 0
-        let records = Dictionary(try catalog.steps().map { ($0.label, $0) }, uniquingKeysWith: { a, _ in a })
+        let records = Dictionary(try catalog.steps(run: config.run).map { ($0.label, $0) }, uniquingKeysWith: { a, _ in a })
         // A group counts once a later month exists, or once a client had it trained early: its checkpoint
         // joins the matrix, so every other checkpoint is scored on it too.
         let complete = groups.filter {
@@ -136,13 +136,13 @@ final class WorkLoop {
         }
         let stepOf = Dictionary(groups.map { ($0.label, $0.index) }, uniquingKeysWith: { a, _ in a })
         if requests.evaluate == .redo { return .redoAll(groups: complete, steps: stepOf) }
-        let results = try catalog.evalResults()
+        let results = try catalog.evalResults(run: config.run)
         let cells = Set(results.map { "\($0.checkpointID)/\($0.sliceGroup)" })
         // A group that grew is rescored once the inbox has been still for a quiet period, not after each of a
         // burst of shards (a producer dropping a month's 100 shards would otherwise cost 100 rescorings).
         let stale = inboxIsSettling(quietPeriod: config.quietPeriodS)
             ? [] : EvaluationPass.staleCells(results, slices: slices, groups: complete)
-        for checkpoint in try catalog.checkpoints() where checkpoint.accepted {
+        for checkpoint in try catalog.checkpoints(run: config.run) where checkpoint.accepted {
             let todo = complete.filter {
                 let cell = "\(checkpoint.id)/\($0.label)"
                 return !cells.contains(cell) || stale.contains(cell)
@@ -168,7 +168,7 @@ final class WorkLoop {
             // Missing and stale cells alike are (re)scored.
             try evaluate(checkpoint, step: step, on: groups, redo: true)
         case let .redoAll(groups, steps):
-            for checkpoint in try catalog.checkpoints() where checkpoint.accepted && !control.isStopping {
+            for checkpoint in try catalog.checkpoints(run: config().run) where checkpoint.accepted && !control.isStopping {
                 try evaluate(checkpoint, step: steps[checkpoint.stepLabel] ?? 0, on: groups, redo: true)
             }
             control.request { $0.evaluate = nil }

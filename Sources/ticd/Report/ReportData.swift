@@ -87,20 +87,21 @@ struct ReportData {
             runs[i].label += " #\(i + 1)"
         }
         return ReportData(task: config.task, metric: evaluation.metric, higherIsBetter: HeadlineMetric(task: config.task).higherIsBetter,
-                          policy: config.policy.rawValue, settings: settings(config), model: try modelSummary(config),
+                          policy: config.policyLabel, settings: settings(config), model: try modelSummary(config),
                           configPath: config.path, stateDir: config.stateDir, generatedAt: Date(),
-                          evaluation: evaluation, steps: try catalog.steps(), slices: try catalog.slices(), runs: runs)
+                          evaluation: evaluation, steps: try catalog.steps(run: config.run), slices: try catalog.slices(), runs: runs)
     }
 
     /// One run's summary and its cumulative compute and quality at each evaluated step: the rows of
     /// `/v0/robustness`, so the chart and the socket agree.
     private static func run(config: TicdConfig, catalog: Catalog, evaluation: EvalCommand.Output) throws -> Run {
-        let points = try RobustnessReport.build(task: config.task, catalog: catalog).checkpoints.map { row in
+        let points = try RobustnessReport.build(task: config.task, catalog: catalog, run: config.run).checkpoints.map { row in
             ComputePoint(step: row.step, samplesSeen: row.compute.samplesSeen.map { _ in row.compute.cumulativeSamples },
                          flops: row.compute.flops.map { _ in row.compute.cumulativeFlops },
                          seconds: row.compute.seconds.map { _ in row.compute.cumulativeSeconds }, quality: row.trainedMean)
         }
-        return Run(label: config.policy.rawValue, policy: config.policy.rawValue, stateDir: config.stateDir,
+        return Run(label: config.run == Timeline.Run.main ? config.policyLabel : config.run, policy: config.policyLabel,
+                   stateDir: config.stateDir,
                    summary: evaluation.summary, points: points)
     }
 

@@ -62,16 +62,18 @@ struct RobustnessReport: Encodable {
     let columns: [String]
     let checkpoints: [Row]
     let summary: Summary
+    /// Every run of the state directory, when it holds more than one (DESIGN §11): the policies side by side.
+    var runs: [RunSummary]?
 
     enum CodingKeys: String, CodingKey {
-        case task, metric, higherIsBetter = "higher_is_better", columns, checkpoints, summary
+        case task, metric, higherIsBetter = "higher_is_better", columns, checkpoints, summary, runs
     }
 
-    static func build(task: String, catalog: Catalog) throws -> RobustnessReport {
+    static func build(task: String, catalog: Catalog, run: String = Run.main) throws -> RobustnessReport {
         let metric = HeadlineMetric(task: task)
-        let m = try catalog.evalMatrix(higherIsBetter: metric.higherIsBetter)
-        let steps = Dictionary(try catalog.steps().map { ($0.label, $0) }, uniquingKeysWith: { a, _ in a })
-        let checkpoints = try catalog.checkpoints().filter(\.accepted)
+        let m = try catalog.evalMatrix(run: run, higherIsBetter: metric.higherIsBetter)
+        let steps = Dictionary(try catalog.steps(run: run).map { ($0.label, $0) }, uniquingKeysWith: { a, _ in a })
+        let checkpoints = try catalog.checkpoints(run: run).filter(\.accepted)
         var cumulativeSamples = 0, cumulativeFlops = 0.0, cumulativeSeconds = 0.0
         var rows: [Row] = []
         for (i, label) in m.rows.enumerated() {
