@@ -10,13 +10,14 @@ enum CommandLineInterface {
       ingest  --state DIR [--eval-fraction F] [--eval-per-slice N] [--move] [--json] PATH...
       slices  --state DIR [--json]
       shards  --state DIR [--json]
-      plan    --config FILE --step N [--json] [--fresh]
-      train   --config FILE [--until-step N] [--json]
-      eval    --config FILE [--json] [--backfill]
-      run     --config FILE [--inbox DIR] [--state DIR] [--socket PATH] [--quiet-period S]
+      plan    --config FILE [--run NAME] --step N [--json] [--fresh]
+      train   --config FILE [--run NAME] [--until-step N] [--json]
+      eval    --config FILE [--run NAME] [--json] [--backfill]
+      run     --config FILE [--run NAME] [--inbox DIR] [--state DIR] [--socket PATH] [--quiet-period S]
       query   [--socket PATH | --config FILE] NAME [--json BODY]   NAME: status, slices, shards, steps,
               checkpoints, eval, robustness, plan?step=N, metrics; train, pause, resume, evaluate (POST)
-      report  --config FILE --out FILE.html [--compare CONFIG]...
+      report  --config FILE [--run NAME] --out FILE.html [--compare CONFIG]...
+      experiment --config BASE --policies LIST|all --out DIR [--quick] [--jobs N]
       corpus  changelogs --out DIR [--since YYYY] [--until YYYY] [--doc-root DIR]
       corpus  synthetic --out DIR --kind image-text|text [--years A-B] [--seed S] [--per-month N] [--image-size PX] [--months N]
       bench   ingest [--json] [--mb N] [--images N] [--dir DIR] [--no-reference]
@@ -36,6 +37,7 @@ enum CommandLineInterface {
         do {
             switch command {
             case "ingest": return try IngestCommand.run(rest)
+            case "experiment": return try ExperimentCommand.run(rest)
             case "slices": return try CatalogCommands.slices(rest)
             case "shards": return try CatalogCommands.shards(rest)
             case "plan": return try PlanCommand.run(rest)

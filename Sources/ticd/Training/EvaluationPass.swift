@@ -34,7 +34,7 @@ enum EvaluationPass {
     static func run(checkpoint: CheckpointRecord, groups: [StepGroup], catalog: Catalog, state: StateDirectory,
                     redo: Bool = false, shouldStop: () -> Bool = { false },
                     log: (String) -> Void = { _ in }) throws -> Int {
-        let done = Set(try catalog.evalResults().filter { $0.checkpointID == checkpoint.id }.map(\.sliceGroup))
+        let done = Set(try catalog.evalResults(checkpointID: checkpoint.id).map(\.sliceGroup))
         let todo = groups.filter { redo || !done.contains($0.label) }
         guard !todo.isEmpty else { return 0 }
         let (header, tensors) = try TrainingCheckpoint.read(state.absolute(checkpoint.path))

@@ -37,25 +37,26 @@ final class StepRunner {
     }
 
     func run(_ group: StepGroup) throws -> Outcome {
-        let record = try catalog.steps().first { $0.label == group.label }
+        try catalog.registerRun(config.run, configJSON: config.sourceJSON)
+        let record = try catalog.steps(run: config.run).first { $0.label == group.label }
         if record?.state == "evaluated" { return .done }
         if record?.state != "trained" {
             let plan = try storedOrNewPlan(group)
-            try catalog.setStepState(label: group.label, "training")
+            try catalog.setStepState(run: config.run, label: group.label, "training")
             let outcome = try train(group, plan: plan)
             if case .stopped = outcome { return outcome }
         }
-        guard let checkpoint = try catalog.checkpoints().last(where: { $0.accepted && $0.stepLabel == group.label }) else {
+        guard let checkpoint = try catalog.checkpoints(run: config.run).last(where: { $0.accepted && $0.stepLabel == group.label }) else {
             throw ConfigError(path: state.catalogPath, detail: "step \(group.label) is trained but has no accepted checkpoint")
         }
         observer.evaluating(group)
         observer.evaluated(try EvaluationPass.run(checkpoint: checkpoint, groups: groups, catalog: catalog, state: state,
                                                   shouldStop: shouldStop, log: log))
         if shouldStop() {
-            let done = Set(try catalog.evalResults().filter { $0.checkpointID == checkpoint.id }.map(\.sliceGroup))
+            let done = Set(try catalog.evalResults(checkpointID: checkpoint.id).map(\.sliceGroup))
             if !groups.allSatisfy({ done.contains($0.label) }) { return .evaluationStopped }
         }
-        try catalog.setStepState(label: group.label, "evaluated")
+        try catalog.setStepState(run: config.run, label: group.label, "evaluated")
         return .done
     }
 
@@ -64,12 +65,12 @@ final class StepRunner {
     /// The plan a step trains on: the stored one when the step was planned before, else computed now and
     /// stored durably before training starts.
     private func storedOrNewPlan(_ group: StepGroup) throws -> StepPlan {
-        if let json = try catalog.plan(stepLabel: group.label) {
+        if let json = try catalog.plan(run: config.run, stepLabel: group.label) {
             return try StepPlan(jsonData: Data(json.utf8))
         }
         let plan = try Planner.plan(step: group.index, catalog: catalog, unit: config.stepUnit,
                                     firstStepUntil: config.firstStepUntil, config: config.replay)
-        try catalog.savePlan(String(decoding: try plan.jsonData(), as: UTF8.self), stepLabel: group.label,
+        try catalog.savePlan(String(decoding: try plan.jsonData(), as: UTF8.self), run: config.run, stepLabel: group.label,
                              first: group.first, last: group.last, policy: plan.policy.rawValue)
         return plan
     }
@@ -120,8 +121,37 @@ final class StepRunner {
         }
     }
 
+    /// The run's previous model, the weights a warm-started step begins from: the teacher of LwF, the anchor
+    /// of EWC, θ_old of patching. Nil without a method, on a first step, or for a random-init policy.
+    private func previousModel<M: TrainableModel>(plan: StepPlan, make: () throws -> M) throws -> (model: M, label: String)? {
+        guard config.method != .none, plan.initialization == .warm,
+              let last = try catalog.lastAcceptedCheckpoint(run: config.run) else { return nil }
+        let model = try make()
+        try model.loadParameters(try TrainingCheckpoint.read(state.absolute(last.path)).tensors)
+        return (model, last.stepLabel)
+    }
+
+    /// The stored plan of the run's step `label` (EWC's Fisher reads that step's data again).
+    private func storedPlan(label: String) throws -> StepPlan? {
+        try catalog.plan(run: config.run, stepLabel: label).map { try StepPlan(jsonData: Data($0.utf8)) }
+    }
+
+    /// The mean headline score on the eval splits of the groups before `group` (patching's β search), and
+    /// the samples it scored (LM: context rows).
+    private func pastScore(before group: StepGroup, rowsPerCell: (CellScore) -> Int,
+                           score: (HeldOutSplit) throws -> CellScore) throws -> (score: Double?, samples: Int) {
+        var values: [Double] = [], scored = 0
+        for past in groups where past.index < group.index {
+            let cell = try score(try HeldOutSplit(catalog: catalog, state: state, first: past.first, last: past.last))
+            scored += rowsPerCell(cell)
+            if let headline = cell.headline { values.append(headline) }
+        }
+        return (values.isEmpty ? nil : values.reduce(0, +) / Double(values.count), scored)
+    }
+
     private func train(_ group: StepGroup, plan: StepPlan) throws -> Outcome {
-        let partial = TrainingCheckpoint.path(in: state.checkpoints, step: group.index, label: group.label, partial: true)
+        try FileManager.default.createDirectory(atPath: config.checkpointDirectory, withIntermediateDirectories: true)
+        let partial = TrainingCheckpoint.path(in: config.checkpointDirectory, step: group.index, label: group.label, partial: true)
         let resume = FileOps.exists(partial) ? try TrainingCheckpoint.read(partial) : nil
         let cursor = LoaderCursor(batchesDone: resume?.header.batchesDone ?? 0)
         var options = LoaderOptions(batchSize: config.batchSize, evalFraction: try heldOutFraction())
@@ -138,11 +168,27 @@ final class StepRunner {
             let header = CheckpointHeader(task: "clip", clip: modelConfig, gpt: nil, tokenizer: tokenizer, step: group.index,
                                           stepLabel: group.label, complete: false, batchesDone: 0, totalBatches: total,
                                           optimizerStep: 0, samplesSeen: 0, seconds: 0)
+            let previous = try previousModel(plan: plan) { try CLIPModel(config: modelConfig, seed: 0) }
+            let hooks = try MethodHooks<CLIPModel, CLIPBatch>(
+                config: config, previous: previous?.model, previousLabel: previous?.label,
+                base: { m, b in m.forward(images: b.images, tokens: b.tokens, batch: b.count) },
+                forwardFlops: modelConfig.flopsPerSample() / 3, samples: { $0.count },
+                fisherData: {
+                    guard let label = previous?.label, let past = try self.storedPlan(label: label) else { return nil }
+                    let fisherLoader = try PlanLoader<CLIPBatch>(plan: past, catalog: self.catalog, state: self.state,
+                                                                 tokenizer: tokenizer, imageSize: modelConfig.imageSize,
+                                                                 context: modelConfig.contextLength, options: options,
+                                                                 startingAt: LoaderCursor(batchesDone: 0))
+                    return (next: { try fisherLoader.next().map { ($0, $0.count) } }, done: { fisherLoader.cancel() })
+                },
+                pastScore: { m in
+                    try self.pastScore(before: group, rowsPerCell: { $0.samples }) {
+                        try CLIPEvaluation(model: m, tokenizer: tokenizer).score($0)
+                    }
+                }, higherIsBetter: true, log: log)
             return try drive(model, adam: adam, maxGradNorm: nil, plan: plan, group: group, header: header, resume: resume,
                              flopsPerSample: modelConfig.flopsPerSample(), loader: loader,
-                             next: { try loader.next().map { ($0, $0.count) } }) { m, b in
-                m.forward(images: b.images, tokens: b.tokens, batch: b.count)
-            }
+                             next: { try loader.next().map { ($0, $0.count) } }, hooks: hooks)
         }
         let modelConfig = try config.modelConfig(GPTConfig.self)
         let tokenizer = try resume?.header.tokenizer ?? tokenizer(vocabSize: modelConfig.vocabSize)
@@ -155,11 +201,27 @@ final class StepRunner {
         let header = CheckpointHeader(task: "lm", clip: nil, gpt: modelConfig, tokenizer: tokenizer, step: group.index,
                                       stepLabel: group.label, complete: false, batchesDone: 0, totalBatches: total,
                                       optimizerStep: 0, samplesSeen: 0, seconds: 0)
+        let previous = try previousModel(plan: plan) { try GPTModel(config: modelConfig, seed: 0) }
+        let context = modelConfig.contextLength
+        let hooks = try MethodHooks<GPTModel, LMBatch>(
+            config: config, previous: previous?.model, previousLabel: previous?.label,
+            base: { m, b in m.forward(tokens: b.tokens, targets: b.targets, batch: b.rows) },
+            forwardFlops: modelConfig.flopsPerSample() / 3, samples: { $0.rows },
+            fisherData: {
+                guard let label = previous?.label, let past = try self.storedPlan(label: label) else { return nil }
+                let fisherLoader = try PlanLoader<LMBatch>(plan: past, catalog: self.catalog, state: self.state,
+                                                           tokenizer: tokenizer, context: context, options: options,
+                                                           startingAt: LoaderCursor(batchesDone: 0))
+                return (next: { try fisherLoader.next().map { ($0, $0.rows) } }, done: { fisherLoader.cancel() })
+            },
+            pastScore: { m in
+                try self.pastScore(before: group, rowsPerCell: { Int((($0.detail["tokens"] ?? 0) / Double(context)).rounded(.up)) }) {
+                    LanguageModelEvaluation(model: m, tokenizer: tokenizer).score($0)
+                }
+            }, higherIsBetter: false, log: log)
         return try drive(model, adam: adam, maxGradNorm: 1, plan: plan, group: group, header: header, resume: resume,
                          flopsPerSample: modelConfig.flopsPerSample(), loader: loader,
-                         next: { try loader.next().map { ($0, $0.rows) } }) { m, b in
-            m.forward(tokens: b.tokens, targets: b.targets, batch: b.rows)
-        }
+                         next: { try loader.next().map { ($0, $0.rows) } }, hooks: hooks)
     }
 
     /// Rows a language-model step will fill, for its schedule: the plan's documents times the mean tokens of
@@ -181,7 +243,7 @@ final class StepRunner {
                                              resume: (header: CheckpointHeader, tensors: [String: CheckpointTensor])?,
                                              flopsPerSample: Double, loader: PlanLoader<B>,
                                              next: @escaping () throws -> (B, Int)?,
-                                             forward: @escaping (M, B) -> Float) throws -> Outcome {
+                                             hooks: MethodHooks<M, B>) throws -> Outcome {
         defer { loader.cancel() }
         let optimizer = AdamW(parameterCount: model.layout.count, config: adam)
         var header = start
@@ -190,7 +252,7 @@ final class StepRunner {
             try optimizer.restore(t: resume.header.optimizerStep, tensors: resume.tensors)
             header = resume.header
             log("resuming \(group.label) at batch \(header.batchesDone) of \(header.totalBatches)")
-        } else if plan.initialization == .warm, let last = try catalog.lastAcceptedCheckpoint() {
+        } else if plan.initialization == .warm, let last = try catalog.lastAcceptedCheckpoint(run: config.run) {
             try model.loadParameters(try TrainingCheckpoint.read(state.absolute(last.path)).tensors)
             log("step \(group.index) (\(group.label)): warm start from \(last.path), \(header.totalBatches) batches")
         } else {
@@ -199,8 +261,9 @@ final class StepRunner {
         let trainer = StepTrainer(model: model, optimizer: optimizer,
                                   schedule: schedule(step: group.index, totalBatches: header.totalBatches),
                                   totalBatches: header.totalBatches, maxGradNorm: maxGradNorm,
-                                  batchesDone: header.batchesDone, forward: forward)
-        let partialPath = TrainingCheckpoint.path(in: state.checkpoints, step: group.index, label: group.label, partial: true)
+                                  batchesDone: header.batchesDone, regularizer: hooks.regularizer,
+                                  forward: hooks.forward)
+        let partialPath = TrainingCheckpoint.path(in: config.checkpointDirectory, step: group.index, label: group.label, partial: true)
         // Tests: a real SIGTERM after this batch, as systemd sends mid-step, a SIGKILL, as a crash would, or a
         // hang, as a wedged trainer would (the watchdog must notice).
         let environment = ProcessInfo.processInfo.environment
@@ -245,8 +308,9 @@ final class StepRunner {
             try TrainingCheckpoint.write(snapshot(complete: false), model: model, optimizer: optimizer, to: partialPath)
             return .stopped(batches: trainer.batchesDone)
         }
+        try hooks.finish?(model)
         let final = snapshot(complete: true)
-        let path = TrainingCheckpoint.path(in: state.checkpoints, step: group.index, label: group.label, partial: false)
+        let path = TrainingCheckpoint.path(in: config.checkpointDirectory, step: group.index, label: group.label, partial: false)
         try TrainingCheckpoint.write(final, model: model, optimizer: nil, to: path)
         // Accepted only once it reads back whole and holds the weights just trained.
         let (readBack, tensors) = try TrainingCheckpoint.read(path)
@@ -256,11 +320,17 @@ final class StepRunner {
             throw CheckpointError.malformed(path: path, offset: 0, reason: "the checkpoint read back differs from the trained weights")
         }
         let relative = String(path.dropFirst(state.root.count + 1))
-        let id = try catalog.addCheckpoint(stepLabel: group.label, path: relative, sha256: nil)
+        let id = try catalog.addCheckpoint(run: config.run, stepLabel: group.label, path: relative, sha256: nil)
         try catalog.acceptCheckpoint(id: id)
         try? FileManager.default.removeItem(atPath: partialPath)
-        try catalog.setStepState(label: group.label, "trained", samplesSeen: final.samplesSeen,
-                                 flops: Double(final.samplesSeen) * flopsPerSample, seconds: final.seconds)
+        if hooks.extraFlopsPerSample > 0 {
+            hooks.note("extra_flops", hooks.extraFlops + Double(final.samplesSeen) * hooks.extraFlopsPerSample)
+        }
+        let methodJSON = hooks.record.isEmpty ? nil : String(decoding: try JSONSerialization.data(
+            withJSONObject: hooks.record, options: [.sortedKeys]), as: UTF8.self)
+        try catalog.setStepState(run: config.run, label: group.label, "trained", samplesSeen: final.samplesSeen,
+                                 flops: Double(final.samplesSeen) * (flopsPerSample + hooks.extraFlopsPerSample) + hooks.extraFlops,
+                                 seconds: final.seconds, methodJSON: methodJSON)
         log(String(format: "step %d (%@) trained: %d samples in %.1f s; checkpoint %@", group.index, group.label,
                    final.samplesSeen, final.seconds, relative))
         return .done

@@ -21,6 +21,8 @@ final class StepTrainer<Model: TrainableModel, Batch> {
     let totalBatches: Int
     let maxGradNorm: Float?
     private let forward: (Model, Batch) -> Float
+    /// A penalty on the weights (EWC): adds its gradient after each backward and returns its loss.
+    private let regularizer: ((Model) -> Float)?
     private let mask: [Range<Int>]
 
     /// Batches done so far in this step (the plan cursor).
@@ -31,7 +33,9 @@ final class StepTrainer<Model: TrainableModel, Batch> {
     enum Outcome: Equatable { case finished, stopped }
 
     init(model: Model, optimizer: AdamW, schedule: @escaping (Int) -> Float, totalBatches: Int,
-         maxGradNorm: Float?, batchesDone: Int = 0, forward: @escaping (Model, Batch) -> Float) {
+         maxGradNorm: Float?, batchesDone: Int = 0, regularizer: ((Model) -> Float)? = nil,
+         forward: @escaping (Model, Batch) -> Float) {
+        self.regularizer = regularizer
         self.model = model
         self.optimizer = optimizer
         self.schedule = schedule
@@ -55,8 +59,9 @@ final class StepTrainer<Model: TrainableModel, Batch> {
         var samples = 0, batchesThisRun = 0
         while batchesDone < totalBatches, let (batch, count) = try next() {
             model.zeroGradients()
-            let loss = forward(model, batch)
+            var loss = forward(model, batch)
             model.backward()
+            if let regularizer { loss += regularizer(model) }
             if let maxGradNorm {
                 _ = optimizer.clipGradientNorm(model.gradients.baseAddress!, count: model.layout.count, maxNorm: maxGradNorm)
             }

@@ -8,10 +8,20 @@ protocol TrainableModel: AnyObject {
     var gradients: UnsafeMutableBufferPointer<Float> { get }
     func zeroGradients()
     func backward()
+    /// LwF's target for the next forward (DESIGN §4).
+    var distillation: Distillation.Target? { get set }
+    /// What this model, as a teacher, hands to a student after its forward: CLIP's logits, the LM's
+    /// next-token probabilities.
+    func teacherValues() -> [Float]
 }
 
-extension CLIPModel: TrainableModel {}
-extension GPTModel: TrainableModel {}
+extension CLIPModel: TrainableModel {
+    func teacherValues() -> [Float] { lastLogits() }
+}
+
+extension GPTModel: TrainableModel {
+    func teacherValues() -> [Float] { lastProbabilities() }
+}
 
 extension TrainableModel {
     /// The weights as checkpoint tensors, viewed in place.
