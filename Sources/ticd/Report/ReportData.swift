@@ -15,6 +15,8 @@ struct ReportData {
         var summary: EvalCommand.Summary
         /// One point per evaluated step, in step order.
         var points: [ComputePoint]
+        /// The run's matrix and per-step summaries, for its own heatmap when runs are compared.
+        var detail: RunSummary
     }
 
     /// A run's compute and quality after one evaluated step.
@@ -102,7 +104,8 @@ struct ReportData {
         }
         return Run(label: config.run == Timeline.Run.main ? config.policyLabel : config.run, policy: config.policyLabel,
                    stateDir: config.stateDir,
-                   summary: evaluation.summary, points: points)
+                   summary: evaluation.summary, points: points,
+                   detail: try RunSummary.build(config: config, catalog: catalog))
     }
 
     private static func settings(_ config: TicdConfig) -> String {

@@ -8,24 +8,28 @@ import Timeline
 struct EWCState {
     var fisher: [Float]
     var anchor: [Float]
+    /// FLOPs spent estimating this step's Fisher, counted into the compute of the step that uses it.
+    var flops: Double
 
     static func path(config: TicdConfig, stepLabel: String) -> String {
         config.runDirectory + "/ewc/" + stepLabel + ".ewc"
     }
 
     static func read(_ path: String, parameters: Int) throws -> EWCState {
-        let (_, tensors) = try CheckpointFile.read(from: path)
+        let (header, tensors) = try CheckpointFile.read(from: path)
+        let meta = (try? JSONSerialization.jsonObject(with: header)) as? [String: Any]
         guard let fisher = tensors["fisher"]?.values, let anchor = tensors["anchor"]?.values,
               fisher.count == parameters, anchor.count == parameters else {
             throw CheckpointError.malformed(path: path, offset: 0,
                                             reason: "an EWC state needs fisher and anchor tensors of \(parameters) values")
         }
-        return EWCState(fisher: fisher, anchor: anchor)
+        return EWCState(fisher: fisher, anchor: anchor, flops: meta?["flops"] as? Double ?? 0)
     }
 
     func write(to path: String) throws {
         try FileManager.default.createDirectory(atPath: FileOps.directory(of: path), withIntermediateDirectories: true)
-        try CheckpointFile.write(to: path, header: Data(#"{"kind":"ewc"}"#.utf8), tensors: [
+        let header = try JSONSerialization.data(withJSONObject: ["kind": "ewc", "flops": flops], options: [.sortedKeys])
+        try CheckpointFile.write(to: path, header: header, tensors: [
             CheckpointTensor(name: "fisher", shape: [fisher.count], values: fisher),
             CheckpointTensor(name: "anchor", shape: [anchor.count], values: anchor),
         ])

@@ -100,16 +100,14 @@ enum EWCHistory {
                                             data: () throws -> (next: () throws -> (B, Int)?, done: () -> Void)?,
                                             forwardFlops: Double, log: (String) -> Void) throws -> (state: EWCState, flops: Double) {
         let path = EWCState.path(config: config, stepLabel: previousLabel)
-        let flopsPath = path + ".flops"
         if FileOps.exists(path) {
             let state = try EWCState.read(path, parameters: previous.layout.count)
-            let flops = (try? String(contentsOfFile: flopsPath, encoding: .utf8)).flatMap { Double($0) } ?? 0
-            return (state, flops)
+            return (state, state.flops)
         }
         guard let source = try data() else {
             log("ewc: the previous step \(previousLabel) has no stored plan; no penalty this step")
             let zero = [Float](repeating: 0, count: previous.layout.count)
-            return (EWCState(fisher: zero, anchor: Array(previous.parameters)), 0)
+            return (EWCState(fisher: zero, anchor: Array(previous.parameters), flops: 0), 0)
         }
         defer { source.done() }
         let (fresh, samples) = try EWCState.fisher(of: previous, batches: config.ewc.fisherBatches, next: source.next,
@@ -123,10 +121,9 @@ enum EWCHistory {
             let gamma = Float(config.ewc.gamma)
             for i in fisher.indices { fisher[i] += gamma * before.fisher[i] }
         }
-        let state = EWCState(fisher: fisher, anchor: Array(previous.parameters))
         // Forward and backward of each batch: 3 forwards' worth.
         let flops = Double(samples) * 3 * forwardFlops
-        try FileOps.writeDurably(Data(String(flops).utf8), to: flopsPath)
+        let state = EWCState(fisher: fisher, anchor: Array(previous.parameters), flops: flops)
         try state.write(to: path)
         log("ewc: Fisher of \(previousLabel) from \(samples) samples" + (earlier.map { ", decayed with \($0)" } ?? ""))
         return (state, flops)
