@@ -1,5 +1,7 @@
 import Foundation
+import Timeline
 import XCTest
+@testable import ticd
 
 /// `ticd experiment --quick` end to end through the binary (DESIGN §11): every policy trains on the same
 /// catalog, results.json follows its contract, compute counts what each method adds, the combined report
@@ -70,6 +72,25 @@ final class ExperimentTests: TemporaryDirectoryTestCase {
         XCTAssertEqual(eval.status, 0, eval.stderr)
         let matrix = try XCTUnwrap(Ticd.json(eval.stdout)?["matrix"] as? [[Double]])
         XCTAssertEqual(matrix, policies["lwf"]?["matrix"] as? [[Double]])
+
+        // The socket: /v0/runs lists them, ?run= picks one, /v0/robustness compares them.
+        let base = try TicdConfig.load(config)
+        let api = DaemonAPI(config: { base }, catalog: try Catalog(path: base.state.catalogPath), control: DaemonControl(),
+                            staleLoops: { [] })
+        func get(_ path: String, _ query: [String: String] = [:]) throws -> (Int, Any) {
+            let response = api.handle(HTTPRequest(method: "GET", path: path, query: query, headers: [:], body: []),
+                                      peer: PeerCredentials(pid: getpid(), uid: getuid(), gid: getgid()))
+            return (response.status, try JSONSerialization.jsonObject(with: Data(response.body)))
+        }
+        let (status, runs) = try get("/v0/runs")
+        XCTAssertEqual(status, 200)
+        XCTAssertEqual(Set((runs as? [[String: Any]])?.compactMap { $0["run"] as? String } ?? []), Set(policies.keys))
+        let (_, lwf) = try get("/v0/eval", ["run": "lwf"])
+        XCTAssertEqual((lwf as? [String: Any])?["matrix"] as? [[Double]], matrix)
+        let (_, robustness) = try get("/v0/robustness", ["run": "oracle"])
+        XCTAssertEqual(((robustness as? [String: Any])?["runs"] as? [Any])?.count, 10)
+        let (missing, _) = try get("/v0/steps", ["run": "nope"])
+        XCTAssertEqual(missing, 404)
     }
 
     func testAKilledExperimentResumesToTheSameResultsAsOneLeftAlone() throws {
