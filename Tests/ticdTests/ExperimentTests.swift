@@ -7,23 +7,8 @@ import XCTest
 /// catalog, results.json follows its contract, compute counts what each method adds, the combined report
 /// renders every run, and a killed experiment resumes to the same results as one left alone.
 final class ExperimentTests: TemporaryDirectoryTestCase {
-    /// A small 2014-2016 image-text corpus ingested into `name/state`, and a base config for it.
     func prepare(_ name: String, extra: String = "") throws -> String {
-        let dir = root + "/" + name
-        XCTAssertEqual(try Ticd.run(["corpus", "synthetic", "--out", dir + "/corpus", "--kind", "image-text",
-                                     "--years", "2014-2016", "--per-month", "20", "--image-size", "32", "--seed", "2"]).status, 0)
-        let ingest = try Ticd.run(["ingest", "--state", dir + "/state", "--eval-fraction", "0.2", dir + "/corpus"])
-        XCTAssertEqual(ingest.status, 0, ingest.stderr)
-        let config = dir + "/base.json"
-        let json = """
-            {"state_dir": "\(dir)/state", "task": "clip", "policy": "cumulative-all", "samples_per_step": 1024,
-             "batch_size": 32, "lr": 0.001, "wd": 0.1, "step_unit": "year", "eval_fraction": 0.2, "threads": 2\(extra),
-             "model": {"image_size": 32, "patch_size": 8, "vision_width": 32, "vision_layers": 1, "vision_heads": 2,
-                       "context_length": 16, "vocab_size": 300, "text_width": 32, "text_layers": 1, "text_heads": 2,
-                       "embed_dim": 16}}
-            """
-        XCTAssertTrue(FileManager.default.createFile(atPath: config, contents: Data(json.utf8)))
-        return config
+        try ExperimentFixture.prepare(root: root, name: name, extra: extra)
     }
 
     func results(_ dir: String) throws -> [String: Any] {
@@ -136,4 +121,27 @@ final class ExperimentTests: TemporaryDirectoryTestCase {
         XCTAssertTrue(unknown.stderr.contains("nope"), unknown.stderr)
         XCTAssertEqual(try Ticd.run(["experiment", "--config", config, "--policies", "lwf,lwf", "--out", root + "/o"]).status, 2)
     }
+}
+
+/// The corpus and base config the experiment tests (and the browser test of the combined report) start from.
+enum ExperimentFixture {
+    /// A small 2014-2016 image-text corpus ingested into `name/state`, and a base config for it.
+    static func prepare(root: String, name: String, extra: String = "") throws -> String {
+        let dir = root + "/" + name
+        XCTAssertEqual(try Ticd.run(["corpus", "synthetic", "--out", dir + "/corpus", "--kind", "image-text",
+                                     "--years", "2014-2016", "--per-month", "20", "--image-size", "32", "--seed", "2"]).status, 0)
+        let ingest = try Ticd.run(["ingest", "--state", dir + "/state", "--eval-fraction", "0.2", dir + "/corpus"])
+        XCTAssertEqual(ingest.status, 0, ingest.stderr)
+        let config = dir + "/base.json"
+        let json = """
+            {"state_dir": "\(dir)/state", "task": "clip", "policy": "cumulative-all", "samples_per_step": 1024,
+             "batch_size": 32, "lr": 0.001, "wd": 0.1, "step_unit": "year", "eval_fraction": 0.2, "threads": 2\(extra),
+             "model": {"image_size": 32, "patch_size": 8, "vision_width": 32, "vision_layers": 1, "vision_heads": 2,
+                       "context_length": 16, "vocab_size": 300, "text_width": 32, "text_layers": 1, "text_heads": 2,
+                       "embed_dim": 16}}
+            """
+        XCTAssertTrue(FileManager.default.createFile(atPath: config, contents: Data(json.utf8)))
+        return config
+    }
+
 }

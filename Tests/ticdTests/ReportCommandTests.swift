@@ -15,7 +15,8 @@ final class ReportCommandTests: TemporaryDirectoryTestCase {
         let html = try String(contentsOfFile: out, encoding: .utf8)
         XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>"))
         let page = try ParsedPage(html)
-        XCTAssertEqual(page.cells.count, 6)
+        // This run's matrix (6 cells), then with a compared run each run's own heatmap: 6 again and 3.
+        XCTAssertEqual(page.cells.count, 6 + 6 + 3)
         XCTAssertTrue(page.text.contains("restart"))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root + "/out"), ["report.html"],
                        "no temporary file is left beside it")

@@ -116,8 +116,8 @@ struct RunSummary: Encodable, Equatable {
     /// Samples the last plan keeps (old groups' buffer plus the new step's own data) times the store's mean
     /// bytes per sample of the task's kind.
     private static func storageBytes(config: TicdConfig, catalog: Catalog, lastStep: String?) throws -> Int64? {
-        guard let lastStep, let json = try catalog.plan(run: config.run, stepLabel: lastStep) else { return nil }
-        let plan = try StepPlan(jsonData: Data(json.utf8))
+        guard let lastStep, let json = try catalog.plan(run: config.run, stepLabel: lastStep),
+              let plan = try? StepPlan(jsonData: Data(json.utf8)) else { return nil }
         var kept = plan.keep
         for (slice, count) in plan.available where Month(slice).map({ $0 >= plan.first && $0 <= plan.last }) == true {
             kept[slice] = max(kept[slice] ?? 0, count)
