@@ -37,7 +37,7 @@ fi
 if [ "$kind" = clip ]; then
     cat >"$out/base.json" <<JSON
 {"state_dir": "$out/state", "task": "clip", "policy": "cumulative-all", "alpha": 0.5, "samples_per_step": 40000,
- "buffer_size": 20000, "batch_size": 64, "lr": 0.001, "wd": 0.1, "warmup": 4, "warmup_first": 8,
+ "buffer_size": 1200, "batch_size": 64, "lr": 0.001, "wd": 0.1, "warmup": 4, "warmup_first": 8,
  "step_unit": "year", "eval_fraction": 0.05, "threads": 2, "seed": 1,
  "lwf": {"temperature": 2, "weight": 1}, "ewc": {"lambda": 100, "gamma": 1, "fisher_batches": 8},
  "model": {"image_size": 32, "patch_size": 8, "vision_width": 64, "vision_layers": 2, "vision_heads": 2,

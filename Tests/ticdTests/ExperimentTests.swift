@@ -114,6 +114,17 @@ final class ExperimentTests: TemporaryDirectoryTestCase {
         }
     }
 
+    func testResumingUnderAChangedBaseConfigIsRefused() throws {
+        let config = try prepare("changed")
+        XCTAssertEqual(try Ticd.run(["experiment", "--config", config, "--policies", "sequential", "--out", root + "/o",
+                                     "--quick"]).status, 0)
+        let text = try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(of: "\"lr\": 0.001", with: "\"lr\": 0.002")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        let again = try Ticd.run(["experiment", "--config", config, "--policies", "sequential", "--out", root + "/o", "--quick"])
+        XCTAssertEqual(again.status, 2, "a config problem, as for any config error")
+        XCTAssertTrue(again.stderr.contains("run sequential already has steps trained under another config"), again.stderr)
+    }
+
     func testUnknownAndRepeatedPoliciesAreUsageErrors() throws {
         let config = try prepare("usage")
         let unknown = try Ticd.run(["experiment", "--config", config, "--policies", "sequential,nope", "--out", root + "/o"])

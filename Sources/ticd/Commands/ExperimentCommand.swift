@@ -24,6 +24,7 @@ enum ExperimentCommand {
         let catalog = try Catalog(path: state.catalogPath)
         try base.requireOneKind(in: catalog)
         let configs = try plan.runConfigs()
+        try refuseChangedRuns(configs, catalog: catalog)
         for config in configs { try catalog.registerRun(config.run, configJSON: config.sourceJSON) }
         let months = try catalog.slices().map(\.slice)
         guard let latest = months.max() else { throw UsageError("the catalog holds no ready shard") }
@@ -69,6 +70,23 @@ enum ExperimentCommand {
         printError("ticd experiment: wrote \(out)/results.json, results.md and report.html (\(configs.count) runs × "
                    + "\(trained.count) steps, \(String(format: "%.0f", progress.elapsed)) s)")
         return 0
+    }
+
+    /// A run that already has steps keeps them; resuming it under another config (a changed budget, model or
+    /// method in the base file) would mix two experiments in one table, so that is refused by name.
+    private static func refuseChangedRuns(_ configs: [TicdConfig], catalog: Catalog) throws {
+        let stored = Dictionary(try catalog.runs().map { ($0.name, $0.configJSON) }, uniquingKeysWith: { a, _ in a })
+        for config in configs {
+            guard let old = stored[config.run] ?? nil, !(try catalog.steps(run: config.run)).isEmpty else { continue }
+            let previous = try TicdConfig.parse(Data(old.utf8), path: "run \(config.run)")
+            var current = config
+            current.path = previous.path
+            current.sourceJSON = previous.sourceJSON
+            guard current == previous else {
+                throw ConfigError(path: config.path, detail: "run \(config.run) already has steps trained under another "
+                                  + "config; give the experiment a fresh state directory, or remove that run to retrain it")
+            }
+        }
     }
 
     /// Trains (or resumes) every complete step of one run and evaluates each on every group.
