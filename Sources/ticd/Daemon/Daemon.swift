@@ -37,7 +37,7 @@ final class Daemon {
         BLAS.threads = config.threads
         let signals = SignalQueue([SIGTERM, SIGINT, SIGHUP])
         let control = DaemonControl { [self] state in publish(state) }
-        log.log(.notice, "starting: task \(config.task), policy \(config.policy.rawValue), inbox \(config.inbox), "
+        log.log(.notice, "starting: task \(config.task), run \(config.run), policy \(config.policyLabel), inbox \(config.inbox), "
                 + "state \(config.stateDir), socket \(config.socket), BLAS \(BLAS.coreName) x\(BLAS.threads)")
 
         let state = config.state

@@ -189,7 +189,7 @@ final class DaemonAPI: @unchecked Sendable {
                       waitingForInbox: state.stepWaitingForInbox,
                       paused: requests.paused, trainUntil: requests.trainUntil,
                       evaluate: requests.evaluate.map { $0 == .redo ? "redo" : "missing" },
-                      task: config.task, policy: config.policy.rawValue, inbox: config.inbox, stateDir: config.stateDir,
+                      task: config.task, policy: config.policyLabel, inbox: config.inbox, stateDir: config.stateDir,
                       pid: getpid(), uptimeS: (Date().timeIntervalSince(startedAt) * 10).rounded() / 10,
                       blasCore: BLAS.coreName, blasThreads: BLAS.threads, shards: shards,
                       slices: try catalog.slices().count, stepStates: stepStates, lastError: error?.message,
