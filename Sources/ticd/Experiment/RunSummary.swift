@@ -58,30 +58,22 @@ struct RunSummary: Encodable, Equatable {
         case finalNewest = "final_newest", compute, storageBytes = "storage_bytes", rows, columns, matrix, steps
     }
 
-    /// The summary of the run `config` names.
+    /// The summary of the run `config` names: its robustness rows (the same per-step numbers as
+    /// `/v0/robustness`) with the totals of its compute.
     static func build(config: TicdConfig, catalog: Catalog) throws -> RunSummary {
         let metric = HeadlineMetric(task: config.task)
         let m = try catalog.evalMatrix(run: config.run, higherIsBetter: metric.higherIsBetter)
-        let records = Dictionary(try catalog.steps(run: config.run).map { ($0.label, $0) }, uniquingKeysWith: { a, _ in a })
-        var compute = Compute(samplesSeen: 0, flops: 0, wallS: 0)
-        var steps: [Step] = []
-        for (i, label) in m.rows.enumerated() {
-            let record = records[label]
-            compute.samplesSeen += record?.samplesSeen ?? 0
-            compute.flops += record?.flops ?? 0
-            compute.wallS += record?.seconds ?? 0
-            let row = EvalMatrix(rows: [label], columns: m.columns, values: [m.values[i]], higherIsBetter: m.higherIsBetter)
-            let own = m.columns.firstIndex(of: label)
-            func mean(_ js: Range<Int>) -> Double? {
-                let xs = js.compactMap { row.values[0][$0] }
-                return xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count)
-            }
-            let method = record?.methodJSON.flatMap { try? JSONDecoder().decode([String: Double].self, from: Data($0.utf8)) }
-            steps.append(Step(step: label, id: own.flatMap { row.values[0][$0] },
-                              backward: own.flatMap { mean(0..<$0) },
-                              forward: own.flatMap { mean(($0 + 1)..<m.columns.count) },
-                              samplesSeen: record?.samplesSeen, flops: record?.flops, wallS: record?.seconds, method: method))
+        let rows = try RobustnessReport.build(task: config.task, catalog: catalog, run: config.run).checkpoints
+        let methods = Dictionary(try catalog.steps(run: config.run).map { ($0.label, $0.methodJSON) },
+                                 uniquingKeysWith: { a, _ in a })
+        let steps = rows.map { row in
+            Step(step: row.step, id: row.id, backward: row.backward, forward: row.forward,
+                 samplesSeen: row.compute.samplesSeen, flops: row.compute.flops, wallS: row.compute.seconds,
+                 method: (methods[row.step] ?? nil).flatMap { try? JSONDecoder().decode([String: Double].self, from: Data($0.utf8)) })
         }
+        let last = rows.last?.compute
+        let compute = Compute(samplesSeen: last?.cumulativeSamples ?? 0, flops: last?.cumulativeFlops ?? 0,
+                              wallS: last?.cumulativeSeconds ?? 0)
         let finalNewest = m.values.last.flatMap { last in last.indices.last { last[$0] != nil }.map { last[$0]! } }
         return RunSummary(run: config.run, policy: config.policyLabel, task: config.task, metric: metric.name,
                           higherIsBetter: metric.higherIsBetter, id: m.inDistribution, backward: m.backward,

@@ -28,12 +28,11 @@ final class MethodHooks<M: TrainableModel, B> {
     ///     a random-init policy; every method falls back to plain training without one.
     ///   - base: the task's plain forward (loss of a batch).
     ///   - forwardFlops: FLOPs of one forward per sample (a third of training's).
-    ///   - samples: a batch's sample count.
     ///   - fisherData: a fresh loader over the previous step's plan (EWC), with that step's label.
     ///   - pastScore: the mean headline score of the model on the past slices' eval splits and the samples
     ///     (rows, for the LM) it scored (patching).
     init(config: TicdConfig, previous: M?, previousLabel: String?, base: @escaping (M, B) -> Float, forwardFlops: Double,
-         samples: @escaping (B) -> Int, fisherData: () throws -> (next: () throws -> (B, Int)?, done: () -> Void)?,
+         fisherData: () throws -> (next: () throws -> (B, Int)?, done: () -> Void)?,
          pastScore: @escaping (M) throws -> (score: Double?, samples: Int), higherIsBetter: Bool,
          log: @escaping (String) -> Void) throws {
         self.forward = base

@@ -172,7 +172,7 @@ final class StepRunner {
             let hooks = try MethodHooks<CLIPModel, CLIPBatch>(
                 config: config, previous: previous?.model, previousLabel: previous?.label,
                 base: { m, b in m.forward(images: b.images, tokens: b.tokens, batch: b.count) },
-                forwardFlops: modelConfig.flopsPerSample() / 3, samples: { $0.count },
+                forwardFlops: modelConfig.flopsPerSample() / 3,
                 fisherData: {
                     guard let label = previous?.label, let past = try self.storedPlan(label: label) else { return nil }
                     let fisherLoader = try PlanLoader<CLIPBatch>(plan: past, catalog: self.catalog, state: self.state,
@@ -206,7 +206,7 @@ final class StepRunner {
         let hooks = try MethodHooks<GPTModel, LMBatch>(
             config: config, previous: previous?.model, previousLabel: previous?.label,
             base: { m, b in m.forward(tokens: b.tokens, targets: b.targets, batch: b.rows) },
-            forwardFlops: modelConfig.flopsPerSample() / 3, samples: { $0.rows },
+            forwardFlops: modelConfig.flopsPerSample() / 3,
             fisherData: {
                 guard let label = previous?.label, let past = try self.storedPlan(label: label) else { return nil }
                 let fisherLoader = try PlanLoader<LMBatch>(plan: past, catalog: self.catalog, state: self.state,
