@@ -18,7 +18,10 @@ enum ReportCommand {
             throw ConfigError(path: config.path, detail: "state_dir \(config.stateDir) has no catalog yet; ingest data first")
         }
         let catalog = try Catalog(path: config.state.catalogPath)
-        let data = try ReportData.load(config: config, catalog: catalog, compare: compare)
+        // A run another config trained (`--run lwf` with an experiment's base file) is described by its own.
+        let run = try catalog.runs().first { $0.name == config.run && $0.configJSON != nil }
+        let described = try run.map { try RunSummary.config(of: $0, base: config) } ?? config
+        let data = try ReportData.load(config: described, catalog: catalog, compare: compare)
         try FileOps.writeDurably(Data(ReportPage.html(data).utf8), to: out)
         printError("ticd report: wrote \(out) (\(data.evaluation.rows.count) steps × \(data.evaluation.columns.count) "
                    + "slice groups, \(data.runs.count) run\(data.runs.count == 1 ? "" : "s"))")
