@@ -155,6 +155,9 @@ final class SocketServerTests: XCTestCase {
             ("DELETE /x HTTP/1.1\r\n\r\n", 405),
             ("POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 411),
             ("GET /x HTTP/2.0\r\n\r\n", 505),
+            ("GET /x HTTP/1.1\r\r\n\r\n", 400),
+            ("GET /x HTTP/1.1x\r\n\r\n", 400),
+            ("GET /x HTTP/11\r\n\r\n", 400),
             ("GET /x HTTP/1.1\r\nContent-Length: 10\r\n\r\nshort", 400),
         ]
         for (request, expected) in cases {

@@ -130,7 +130,13 @@ struct HTTPRequest: Sendable {
             return .failure(Refusal(400, "malformed request target"))
         }
         let version = String(decoding: parts[2], as: UTF8.self)
-        guard version.hasPrefix("HTTP/") else { return .failure(Refusal(400, "malformed HTTP version")) }
+        // RFC 9112: HTTP-version = "HTTP/" DIGIT "." DIGIT. Anything else (a stray CR, "HTTP/1.1x") is a malformed
+        // request, not a version this server declines.
+        let digits = Array(parts[2].dropFirst(5))
+        guard version.hasPrefix("HTTP/"), digits.count == 3, digits[1] == UInt8(ascii: "."),
+              [digits[0], digits[2]].allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
+            return .failure(Refusal(400, "malformed HTTP version"))
+        }
         guard version == "HTTP/1.1" || version == "HTTP/1.0" else {
             return .failure(Refusal(505, "only HTTP/1.0 and HTTP/1.1 are supported"))
         }
