@@ -22,4 +22,11 @@ final class WorkLoopInboxWaitTests: XCTestCase {
         XCTAssertTrue(WorkLoop.waitsForInbox(queued: 0, justArrived: true, waited: 299, quietPeriod: 1.5))
         XCTAssertFalse(WorkLoop.waitsForInbox(queued: 0, justArrived: true, waited: 300, quietPeriod: 1.5))
     }
+
+    func testAnEmptyStepIsPassedOverUntilNewTrainingDataArrives() {
+        let empty = ["2015": 480]
+        XCTAssertTrue(WorkLoop.passedOver("2015", emptySteps: empty, trainSamplesNow: 480))
+        XCTAssertFalse(WorkLoop.passedOver("2015", emptySteps: empty, trainSamplesNow: 520), "new data: plan it again")
+        XCTAssertFalse(WorkLoop.passedOver("2016", emptySteps: empty, trainSamplesNow: 480), "never found empty")
+    }
 }

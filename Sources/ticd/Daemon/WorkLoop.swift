@@ -28,9 +28,10 @@ final class WorkLoop {
     private let beat: () -> Void
     /// Seconds between heartbeats while idle.
     private let idleWake: Double
-    /// Step groups the policy has nothing to train on (say, a month of held-out samples only under
-    /// `sequential`): passed over, so later steps are not held up. Tried again after a restart.
-    private var emptySteps: Set<String> = []
+    /// Step groups the policy had nothing to train on (say, a month of held-out samples only under
+    /// `sequential`), with the catalog's training samples when that was found: passed over, so later steps are
+    /// not held up, and tried again once new data has arrived (or after a restart).
+    private var emptySteps: [String: Int] = [:]
     /// When each complete step began to wait for the inbox (see `waitsForInbox`).
     private var waitingSince: [String: Date] = [:]
 
@@ -60,7 +61,7 @@ final class WorkLoop {
             } catch let ReplayError.nothingToTrain(step, label, policy) {
                 log.log(.warning, "step \(step) (\(label)) has no training samples under \(policy); passed over",
                         fields: ["TICD_STEP": String(step), "TICD_SLICE": label])
-                emptySteps.insert(label)
+                emptySteps[label] = (try? catalog.slices().reduce(0) { $0 + $1.train }) ?? 0
             } catch {
                 // A failing step must not take the daemon (and ingest) down: report it and retry later.
                 log.log(.err, "work loop: \(error)")
@@ -89,6 +90,14 @@ final class WorkLoop {
         queued > 0 || (justArrived && waited < maxInboxWait(quietPeriod: quietPeriod))
     }
 
+    /// Whether a step found empty stays passed over: only while the catalog holds the training samples it held
+    /// then. Any new data may give the step something to train on (a late shard of its months, or old data a
+    /// replay policy draws), so it is planned again.
+    static func passedOver(_ label: String, emptySteps: [String: Int], trainSamplesNow: Int) -> Bool {
+        guard let then = emptySteps[label] else { return false }
+        return then == trainSamplesNow
+    }
+
     /// The longest a complete step waits for shards that keep arriving: ten quiet periods, and at least 5 min.
     static func maxInboxWait(quietPeriod: Double) -> Double { max(300, 10 * quietPeriod) }
 
@@ -107,7 +116,9 @@ final class WorkLoop {
         let complete = groups.filter {
             StepGrouping.isComplete($0, latestMonth: latest) || $0.index <= forced || records[$0.label]?.state == "evaluated"
         }
-        for group in groups where records[group.label]?.state != "evaluated" && !emptySteps.contains(group.label) {
+        let trainSamples = slices.reduce(0) { $0 + $1.train }
+        for group in groups where records[group.label]?.state != "evaluated"
+                && !WorkLoop.passedOver(group.label, emptySteps: emptySteps, trainSamplesNow: trainSamples) {
             // A started step (training, trained) resumes even if the client's request that started it is gone.
             let started = records[group.label].map { $0.state == "training" || $0.state == "trained" } ?? false
             guard complete.contains(group) || started else { break }
