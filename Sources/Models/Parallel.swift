@@ -26,7 +26,11 @@ enum Parallel {
     static func items(_ count: Int, _ body: (Int) -> Void) {
         let saved = BLAS.threads
         BLAS.threads = 1
-        defer { BLAS.threads = saved }
+        KernelProfile.concurrentCalls = min(count, workers)
+        defer {
+            BLAS.threads = saved
+            KernelProfile.concurrentCalls = 1
+        }
         DispatchQueue.concurrentPerform(iterations: count, execute: body)
     }
 
