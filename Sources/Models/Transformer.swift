@@ -144,7 +144,7 @@ struct Transformer {
             Linear.forward(out: a.qkv[l], input: a.ln1[l], weight: p + w.qkvWeight, bias: p + w.qkvBias,
                            rows: n, inputChannels: c, outputChannels: 3 * c)
             Attention.forward(out: a.attY[l], att: a.att[l], qkv: a.qkv[l], batch: batch, tokens: tokens,
-                              channels: c, heads: heads, causal: causal)
+                              channels: c, heads: heads, causal: causal, keep: a.training)
             Linear.forward(out: a.branch, input: a.attY[l], weight: p + w.projectionWeight, bias: nil,
                            rows: n, inputChannels: c, outputChannels: c)
             Residual.forward(out: a.residual2[l], a: a.residual[l], b: a.branch, bias: p + w.projectionBias,
@@ -185,7 +185,8 @@ struct Transformer {
                             dOut: s.dResidual, input: a.attY[l], weight: p + w.projectionWeight,
                             rows: n, inputChannels: c, outputChannels: c, accumulateInput: false)
             Attention.backward(dQKV: s.dQKV, scratch: s.dAtt, dOut: s.dAttY, att: a.att[l], qkv: a.qkv[l],
-                               batch: batch, tokens: tokens, channels: c, heads: heads, accumulate: false)
+                               batch: batch, tokens: tokens, channels: c, heads: heads, causal: causal,
+                               accumulate: false)
             Linear.backward(dInput: s.dLn, dWeight: g + w.qkvWeight, dBias: g + w.qkvBias, dOut: s.dQKV,
                             input: a.ln1[l], weight: p + w.qkvWeight, rows: n, inputChannels: c,
                             outputChannels: 3 * c, accumulateInput: false)

@@ -106,9 +106,10 @@ final class KernelGradientTests: XCTestCase {
     }
 
     func testAttentionBackwardMatchesFiniteDifferencesFullAndCausal() {
-        for causal in [false, true] {
+        // t = 37 cuts causal rows into blocks of 32 and a partial one of 5: the skipped upper blocks are covered.
+        for (causal, t) in [(false, 5), (true, 5), (true, 37)] {
             var r = TestRandom(causal ? 6 : 7)
-            let b = 2, t = 5, c = 8, h = 2
+            let b = 2, c = 8, h = 2
             let qkv = r.doubles(b * t * 3 * c), dy = r.doubles(b * t * c)
             var y = [Float](repeating: 0, count: b * t * c), att = [Float](repeating: 0, count: b * h * t * t)
             Attention.forward(out: &y, att: &att, qkv: R.float(qkv), batch: b, tokens: t, channels: c, heads: h,
@@ -116,11 +117,26 @@ final class KernelGradientTests: XCTestCase {
             assertClose(y, R.attention(qkv, b: b, t: t, c: c, heads: h, causal: causal), "forward causal=\(causal)")
             var dqkv = filled(b * t * 3 * c), scratch = [Float](repeating: 0, count: b * h * t * t)
             Attention.backward(dQKV: &dqkv, scratch: &scratch, dOut: R.float(dy), att: att, qkv: R.float(qkv),
-                               batch: b, tokens: t, channels: c, heads: h)
+                               batch: b, tokens: t, channels: c, heads: h, causal: causal)
             let expected = R.numericGradient(qkv) {
                 R.weighted(R.attention($0, b: b, t: t, c: c, heads: h, causal: causal), dy)
             }
-            assertClose(dqkv, expected, base: base, "dQKV causal=\(causal)")
+            assertClose(dqkv, expected, base: base, "dQKV causal=\(causal) t=\(t)")
+        }
+    }
+
+    func testAttentionWithoutKeepingProbabilitiesGivesTheSameOutput() {
+        var r = TestRandom(9)
+        let b = 3, t = 70, c = 8, h = 2
+        let qkv = R.float(r.doubles(b * t * 3 * c))
+        for causal in [false, true] {
+            var kept = [Float](repeating: 0, count: b * t * c), scratchOnly = kept
+            var att = [Float](repeating: 0, count: b * h * t * t)
+            Attention.forward(out: &kept, att: &att, qkv: qkv, batch: b, tokens: t, channels: c, heads: h,
+                              causal: causal)
+            Attention.forward(out: &scratchOnly, att: &att, qkv: qkv, batch: b, tokens: t, channels: c, heads: h,
+                              causal: causal, keep: false)
+            XCTAssertEqual(kept, scratchOnly, "causal=\(causal)")
         }
     }
 
@@ -295,9 +311,9 @@ final class KernelGradientTests: XCTestCase {
         var scratch = att
         var added = [Float](repeating: 0, count: n * 3 * c), overwritten = [Float](repeating: 9, count: n * 3 * c)
         Attention.backward(dQKV: &added, scratch: &scratch, dOut: dy, att: att, qkv: qkv, batch: b, tokens: t,
-                           channels: c, heads: h)
+                           channels: c, heads: h, causal: true)
         Attention.backward(dQKV: &overwritten, scratch: &scratch, dOut: dy, att: att, qkv: qkv, batch: b, tokens: t,
-                           channels: c, heads: h, accumulate: false)
+                           channels: c, heads: h, causal: true, accumulate: false)
         XCTAssertEqual(added, overwritten)
 
         var dw = [Float](repeating: 0, count: 3 * c * c)
