@@ -76,6 +76,43 @@ final class KernelGradientTests: XCTestCase {
         }
     }
 
+    func testFusedResidualLayerNormMatchesResidualThenLayerNormBitForBit() {
+        for c in [19, 128] {
+            var r = TestRandom(UInt64(40 + c))
+            let n = 300
+            let a = R.float(r.doubles(n * c)), b = R.float(r.doubles(n * c)), addBias = R.float(r.doubles(c))
+            let w = R.float(r.doubles(c)), lnBias = R.float(r.doubles(c))
+            var sum = [Float](repeating: 0, count: n * c), y = sum, mean = [Float](repeating: 0, count: n)
+            var rstd = mean
+            Residual.forward(out: &sum, a: a, b: b, bias: addBias, rows: n, columns: c)
+            LayerNorm.forward(out: &y, mean: &mean, rstd: &rstd, input: sum, weight: w, bias: lnBias, rows: n,
+                              channels: c)
+            var fusedSum = [Float](repeating: 0, count: n * c), fusedY = fusedSum
+            var fusedMean = [Float](repeating: 0, count: n), fusedRstd = fusedMean
+            LayerNorm.forward(out: &fusedY, mean: &fusedMean, rstd: &fusedRstd, sum: &fusedSum, a: a, b: b,
+                              addBias: addBias, weight: w, bias: lnBias, rows: n, channels: c)
+            XCTAssertEqual(fusedSum, sum, "sum C=\(c)")
+            XCTAssertEqual(fusedY, y, "out C=\(c)")
+            XCTAssertEqual(fusedMean, mean, "mean C=\(c)")
+            XCTAssertEqual(fusedRstd, rstd, "rstd C=\(c)")
+        }
+    }
+
+    func testFusedGELUBiasBackwardMatchesGELUThenColumnSumsBitForBit() {
+        for f in [37, 512] {
+            var r = TestRandom(UInt64(60 + f))
+            let n = 200
+            let dy = R.float(r.doubles(n * f)), slope = R.float(r.doubles(n * f)), start = R.float(r.doubles(f))
+            var dx = [Float](repeating: 0, count: n * f), db = start
+            GELU.backward(dInput: &dx, dOut: dy, slope: slope, count: n * f, accumulate: false)
+            Parallel.addColumnSums(&db, dx, rows: n, columns: f, stride: f)
+            var fusedDx = [Float](repeating: 7, count: n * f), fusedDb = start
+            GELU.backward(dInput: &fusedDx, dBias: &fusedDb, dOut: dy, slope: slope, rows: n, columns: f)
+            XCTAssertEqual(fusedDx, dx, "dInput F=\(f)")
+            XCTAssertEqual(fusedDb, db, "dBias F=\(f)")
+        }
+    }
+
     func testGELUBackwardMatchesFiniteDifferences() {
         var r = TestRandom(4)
         let rows = 2, columns = 37, count = rows * columns
