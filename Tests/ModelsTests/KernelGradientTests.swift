@@ -28,6 +28,31 @@ final class KernelGradientTests: XCTestCase {
         assertClose(db, R.numericGradient(b) { loss(x, w, $0) }, base: base, "dBias")
     }
 
+    /// Above the split threshold each worker takes a slice of the rows and dWeight is summed from per-worker
+    /// partial products: the split step must equal the Double oracle as the single call does.
+    func testLinearBackwardSplitAcrossWorkersMatchesOracle() {
+        var r = TestRandom(21)
+        let n = 4100, ic = 32, oc = 40
+        let x = r.doubles(n * ic), w = r.doubles(oc * ic), dy = r.doubles(n * oc)
+        var y = [Float](repeating: 0, count: n * oc)
+        Linear.forward(out: &y, input: R.float(x), weight: R.float(w), bias: nil, rows: n, inputChannels: ic,
+                       outputChannels: oc)
+        assertClose(y, R.linear(x, w, nil, n: n, ic: ic, oc: oc), "forward")
+        var dx = filled(n * ic), dw = filled(oc * ic), db = filled(oc)
+        Linear.backward(dInput: &dx, dWeight: &dw, dBias: &db, dOut: R.float(dy), input: R.float(x),
+                        weight: R.float(w), rows: n, inputChannels: ic, outputChannels: oc)
+        assertClose(dx, R.matmul(dy, w, m: n, n: ic, k: oc), base: base, "dInput")
+        assertClose(dw, R.matmul(R.transpose(dy, rows: n, columns: oc), x, m: oc, n: ic, k: n), base: base,
+                    "dWeight")
+        var sums = [Double](repeating: 0, count: oc)
+        for i in 0..<n { for j in 0..<oc { sums[j] += dy[i * oc + j] } }
+        assertClose(db, sums, base: base, "dBias")
+        var again = filled(oc * ic), dx2 = filled(n * ic)
+        Linear.backward(dInput: &dx2, dWeight: &again, dBias: nil, dOut: R.float(dy), input: R.float(x),
+                        weight: R.float(w), rows: n, inputChannels: ic, outputChannels: oc)
+        XCTAssertEqual(again, dw, "the same bits run to run")
+    }
+
     func testLinearWithoutBiasMatchesOracle() {
         var r = TestRandom(2)
         let n = 4, ic = 3, oc = 5
