@@ -6,6 +6,15 @@ import PackageDescription
 /// Release builds of the numeric code drop overflow and bounds checks in the hot loops; debug keeps them.
 let numericFlags: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
 
+/// The models' SIMD16<Float> kernels compile to four SSE instructions per operation on the x86-64 baseline; with
+/// AVX2 and FMA (every Intel core since Haswell, 2013, every AMD Zen) they take two, which speeds up softmax,
+/// GELU and LayerNorm (docs/benchmarks.md). A release build of Models therefore needs such a CPU.
+#if arch(x86_64)
+let vectorFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release))]
+#else
+let vectorFlags: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "ticd",
     products: [
@@ -31,7 +40,7 @@ let package = Package(
         .target(name: "Timeline", dependencies: ["CSQLite", "CZstd", "CZlib", "CJPEG", "CPNG"],
                 swiftSettings: numericFlags),
         .target(name: "Replay", dependencies: ["Timeline"]),
-        .target(name: "Models", dependencies: ["COpenBLAS"], swiftSettings: numericFlags),
+        .target(name: "Models", dependencies: ["COpenBLAS"], swiftSettings: numericFlags + vectorFlags),
         .executableTarget(name: "ticd", dependencies: ["Timeline", "Replay", "Models"],
                           swiftSettings: numericFlags),
 

@@ -48,4 +48,35 @@ enum GELU {
             }
         }
     }
+
+    /// dInput (N,F) = dOut · slope, overwritten, and dBias (F) += Σ_rows dInput: `backward` and the dBias of the
+    /// Linear that produced GELU's input in one pass. The same bits as `backward` then that Linear's column sums:
+    /// workers own column ranges and add row by row in order.
+    static func backward(dInput: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>,
+                         dOut: UnsafePointer<Float>, slope: UnsafePointer<Float>, rows: Int, columns: Int) {
+        KernelProfile.measure("GELU+bias.backward") {
+            let f = columns
+            Parallel.chunks(f, grain: max(Lanes.width, f / Parallel.workers)) { range in
+                let width = range.count, start = range.lowerBound
+                let db = dBias + start
+                for n in 0..<rows {
+                    let offset = n * f + start
+                    let dy = dOut + offset, s = slope + offset, dx = dInput + offset
+                    var i = 0
+                    while i + Lanes.width <= width {
+                        let g = Lanes.load(dy + i) * Lanes.load(s + i)
+                        Lanes.store(g, dx + i)
+                        Lanes.store(Lanes.load(db + i) + g, db + i)
+                        i += Lanes.width
+                    }
+                    while i < width {
+                        let g = dy[i] * s[i]
+                        dx[i] = g
+                        db[i] += g
+                        i += 1
+                    }
+                }
+            }
+        }
+    }
 }

@@ -10,28 +10,55 @@ enum LayerNorm {
             let c = channels
             Parallel.chunks(rows, grain: max(1, 4096 / c)) { range in
                 for n in range {
-                    let x = input + n * c, y = out + n * c
-                    let m = rowSum(x, c) / Float(c)
-                    var v = Lanes.Vector(repeating: 0), tail: Float = 0
-                    var i = 0
-                    while i + Lanes.width <= c {
-                        let d = Lanes.load(x + i) - m
-                        v += d * d
-                        i += Lanes.width
-                    }
-                    while i < c { let d = x[i] - m; tail += d * d; i += 1 }
-                    let s = 1 / (((v.sum() + tail) / Float(c)) + epsilon).squareRoot()
-                    i = 0
-                    while i + Lanes.width <= c {
-                        Lanes.store((Lanes.load(x + i) - m) * s * Lanes.load(weight + i) + Lanes.load(bias + i), y + i)
-                        i += Lanes.width
-                    }
-                    while i < c { y[i] = (x[i] - m) * s * weight[i] + bias[i]; i += 1 }
-                    mean[n] = m
-                    rstd[n] = s
+                    normalizeRow(n, out: out, mean: mean, rstd: rstd, input: input, weight: weight, bias: bias,
+                                 channels: c)
                 }
             }
         }
+    }
+
+    /// The residual add and the LayerNorm after it in one pass over the rows: sum (N,C) = a + b + addBias (C),
+    /// then out (N,C), mean (N), rstd (N) = LayerNorm(sum) as `forward`. The same bits as `Residual.forward`
+    /// then `forward`, without reading the sum back from memory: each row is normalised while in cache.
+    static func forward(out: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
+                        rstd: UnsafeMutablePointer<Float>, sum: UnsafeMutablePointer<Float>,
+                        a: UnsafePointer<Float>, b: UnsafePointer<Float>, addBias: UnsafePointer<Float>?,
+                        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, rows: Int, channels: Int) {
+        KernelProfile.measure("Residual+LayerNorm.forward") {
+            let c = channels
+            Parallel.chunks(rows, grain: max(1, 4096 / c)) { range in
+                for n in range {
+                    Residual.addRow(n, out: sum, a: a, b: b, bias: addBias, columns: c)
+                    normalizeRow(n, out: out, mean: mean, rstd: rstd, input: sum, weight: weight, bias: bias,
+                                 channels: c)
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func normalizeRow(_ n: Int, out: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
+                                     rstd: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
+                                     weight: UnsafePointer<Float>, bias: UnsafePointer<Float>, channels c: Int) {
+        let x = input + n * c, y = out + n * c
+        let m = rowSum(x, c) / Float(c)
+        var v = Lanes.Vector(repeating: 0), tail: Float = 0
+        var i = 0
+        while i + Lanes.width <= c {
+            let d = Lanes.load(x + i) - m
+            v += d * d
+            i += Lanes.width
+        }
+        while i < c { let d = x[i] - m; tail += d * d; i += 1 }
+        let s = 1 / (((v.sum() + tail) / Float(c)) + epsilon).squareRoot()
+        i = 0
+        while i + Lanes.width <= c {
+            Lanes.store((Lanes.load(x + i) - m) * s * Lanes.load(weight + i) + Lanes.load(bias + i), y + i)
+            i += Lanes.width
+        }
+        while i < c { y[i] = (x[i] - m) * s * weight[i] + bias[i]; i += 1 }
+        mean[n] = m
+        rstd[n] = s
     }
 
     /// dInput (N,C) += ∂L/∂input; dWeight (C), dBias (C) += their gradients, from dOut (N,C) and the saved stats.

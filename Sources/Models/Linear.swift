@@ -38,26 +38,38 @@ enum Linear {
         let flops = Double((dInput == nil ? 2 : 4) * rows * inputChannels * outputChannels)
         KernelProfile.measure("Linear.backward", flops: flops) {
             let ic = inputChannels, oc = outputChannels
-            // dInput by slices of its rows, dWeight by slices of its rows (output channels): no shared output.
+            // Each worker takes a slice of the rows: its rows of dInput, and dWeight's sum over its rows, so both
+            // products read only that slice of dOut and input. Worker 0 adds into dWeight, the others into
+            // scratch, added afterwards in worker order: the same bits for the same worker count.
             func inputSlice(_ r: Range<Int>) {
                 guard let dInput else { return }
                 BLAS.sgemm(m: r.count, n: ic, k: oc, a: dOut + r.lowerBound * oc, lda: oc, b: weight, ldb: ic,
                            beta: accumulateInput ? 1 : 0, c: dInput + r.lowerBound * ic, ldc: ic)
             }
-            func weightSlice(_ r: Range<Int>) {
-                BLAS.sgemm(transA: true, m: r.count, n: ic, k: rows, a: dOut + r.lowerBound, lda: oc,
-                           b: input, ldb: ic, beta: 1, c: dWeight + r.lowerBound * ic, ldc: ic)
+            func weightSum(_ r: Range<Int>, into c: UnsafeMutablePointer<Float>, beta: Float) {
+                BLAS.sgemm(transA: true, m: oc, n: ic, k: r.count, a: dOut + r.lowerBound * oc, lda: oc,
+                           b: input + r.lowerBound * ic, ldb: ic, beta: beta, c: c, ldc: ic)
             }
             if rows * ic * oc < splitThreshold {
                 inputSlice(0..<rows)
-                weightSlice(0..<oc)
+                weightSum(0..<rows, into: dWeight, beta: 1)
             } else {
-                let parts = Parallel.workers
-                Parallel.items(2 * parts) { item in
-                    if item < parts {
-                        inputSlice(Parallel.slice(rows, part: item))
-                    } else {
-                        weightSlice(Parallel.slice(oc, part: item - parts))
+                Parallel.withScratch(floats: oc * ic) { scratch in
+                    Parallel.items(Parallel.workers) { part in
+                        let r = Parallel.slice(rows, part: part)
+                        inputSlice(r)
+                        weightSum(r, into: part == 0 ? dWeight : scratch[part], beta: part == 0 ? 1 : 0)
+                    }
+                    Parallel.chunks(oc * ic, grain: 16384) { range in
+                        for part in 1..<Parallel.workers {
+                            let from = scratch[part]
+                            var i = range.lowerBound
+                            while i < range.upperBound {
+                                let w = range.upperBound - i
+                                Lanes.store(Lanes.load(dWeight + i, w) + Lanes.load(from + i, w), dWeight + i, w)
+                                i += Lanes.width
+                            }
+                        }
                     }
                 }
             }

@@ -74,6 +74,17 @@ public enum ModelBench {
         return 2 * pow(Double(size), 3) / seconds / 1e9
     }
 
+    /// The CPU's marketing name, the `model name` line of /proc/cpuinfo ("AMD EPYC", "Intel(R) Xeon(R) ..."),
+    /// or "unknown".
+    public static var cpuModel: String {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
+        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return "unknown"
+    }
+
     private static func clipData(_ config: CLIPConfig, batch: Int) -> (images: [Float], tokens: [Int32]) {
         var state: UInt64 = 3
         let images = (0..<batch * 3 * config.imageSize * config.imageSize).map { _ in
@@ -101,6 +112,7 @@ public enum ModelBench {
     /// slowed by another process on a small machine.
     private static func time(warmup: Int, steps: Int, _ body: () -> Void) -> Double {
         for _ in 0..<warmup { body() }
+        KernelProfile.reset()
         var seconds: [Double] = []
         for _ in 0..<steps {
             let start = DispatchTime.now().uptimeNanoseconds

@@ -26,9 +26,30 @@ enum Parallel {
     static func items(_ count: Int, _ body: (Int) -> Void) {
         let saved = BLAS.threads
         BLAS.threads = 1
-        defer { BLAS.threads = saved }
+        KernelProfile.concurrentCalls = min(count, workers)
+        defer {
+            BLAS.threads = saved
+            KernelProfile.concurrentCalls = 1
+        }
         DispatchQueue.concurrentPerform(iterations: count, execute: body)
     }
+
+    /// Runs `body` with one scratch buffer of at least `floats` per worker. The buffers are grown on first use and
+    /// kept, so a kernel allocates nothing once warm; a lock lends them to one caller at a time.
+    static func withScratch<T>(floats: Int, _ body: ([UnsafeMutablePointer<Float>]) -> T) -> T {
+        scratchLock.lock()
+        defer { scratchLock.unlock() }
+        if floats > scratchCapacity {
+            for buffer in scratchBuffers { buffer.deallocate() }
+            scratchBuffers = (0..<workers).map { _ in .allocate(capacity: floats) }
+            scratchCapacity = floats
+        }
+        return body(scratchBuffers)
+    }
+
+    private static let scratchLock = NSLock()
+    private static var scratchBuffers: [UnsafeMutablePointer<Float>] = []
+    private static var scratchCapacity = 0
 
     /// Part `part` of `0..<count` cut into `workers` contiguous, nearly equal slices.
     @inline(__always)

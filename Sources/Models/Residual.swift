@@ -7,18 +7,23 @@ enum Residual {
         KernelProfile.measure("Residual.forward") {
             let c = columns
             Parallel.chunks(rows, grain: max(1, 32768 / c)) { range in
-                for n in range {
-                    let x = a + n * c, y = b + n * c, z = out + n * c
-                    var i = 0
-                    while i < c {
-                        let w = c - i
-                        var v = Lanes.load(x + i, w) + Lanes.load(y + i, w)
-                        if let bias { v += Lanes.load(bias + i, w) }
-                        Lanes.store(v, z + i, w)
-                        i += Lanes.width
-                    }
-                }
+                for n in range { addRow(n, out: out, a: a, b: b, bias: bias, columns: c) }
             }
+        }
+    }
+
+    /// Row n of `forward`, shared with the fused residual + LayerNorm.
+    @inline(__always)
+    static func addRow(_ n: Int, out: UnsafeMutablePointer<Float>, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                       bias: UnsafePointer<Float>?, columns c: Int) {
+        let x = a + n * c, y = b + n * c, z = out + n * c
+        var i = 0
+        while i < c {
+            let w = c - i
+            var v = Lanes.load(x + i, w) + Lanes.load(y + i, w)
+            if let bias { v += Lanes.load(bias + i, w) }
+            Lanes.store(v, z + i, w)
+            i += Lanes.width
         }
     }
 

@@ -134,22 +134,24 @@ struct Transformer {
     }
 
     /// Runs every block from `a.residual[0]` (B,T,C) to `a.residual[layers]`. The biases of the attention
-    /// output, c_fc and c_proj are added by the residual add and GELU that follow their matmuls.
+    /// output, c_fc and c_proj are added by the residual add and GELU that follow their matmuls; each residual
+    /// add but the last is fused with the LayerNorm that reads its sum.
     func forward(parameters p: UnsafePointer<Float>, _ a: Activations, batch: Int, tokens: Int) {
         let n = batch * tokens, c = width, f = hidden
+        if layers > 0 {
+            LayerNorm.forward(out: a.ln1[0], mean: a.ln1Mean[0], rstd: a.ln1Rstd[0], input: a.residual[0],
+                              weight: p + blocks[0].ln1Weight, bias: p + blocks[0].ln1Bias, rows: n, channels: c)
+        }
         for l in 0..<layers {
             let w = blocks[l]
-            LayerNorm.forward(out: a.ln1[l], mean: a.ln1Mean[l], rstd: a.ln1Rstd[l], input: a.residual[l],
-                              weight: p + w.ln1Weight, bias: p + w.ln1Bias, rows: n, channels: c)
             Linear.forward(out: a.qkv[l], input: a.ln1[l], weight: p + w.qkvWeight, bias: p + w.qkvBias,
                            rows: n, inputChannels: c, outputChannels: 3 * c)
             Attention.forward(out: a.attY[l], att: a.att[l], qkv: a.qkv[l], batch: batch, tokens: tokens,
-                              channels: c, heads: heads, causal: causal)
+                              channels: c, heads: heads, causal: causal, keep: a.training)
             Linear.forward(out: a.branch, input: a.attY[l], weight: p + w.projectionWeight, bias: nil,
                            rows: n, inputChannels: c, outputChannels: c)
-            Residual.forward(out: a.residual2[l], a: a.residual[l], b: a.branch, bias: p + w.projectionBias,
-                             rows: n, columns: c)
-            LayerNorm.forward(out: a.ln2[l], mean: a.ln2Mean[l], rstd: a.ln2Rstd[l], input: a.residual2[l],
+            LayerNorm.forward(out: a.ln2[l], mean: a.ln2Mean[l], rstd: a.ln2Rstd[l], sum: a.residual2[l],
+                              a: a.residual[l], b: a.branch, addBias: p + w.projectionBias,
                               weight: p + w.ln2Weight, bias: p + w.ln2Bias, rows: n, channels: c)
             Linear.forward(out: a.fc, input: a.ln2[l], weight: p + w.fcWeight, bias: nil,
                            rows: n, inputChannels: c, outputChannels: f)
@@ -157,8 +159,16 @@ struct Transformer {
                          rows: n, columns: f)
             Linear.forward(out: a.branch, input: a.fcGelu[l], weight: p + w.fcProjectionWeight, bias: nil,
                            rows: n, inputChannels: f, outputChannels: c)
-            Residual.forward(out: a.residual[l + 1], a: a.residual2[l], b: a.branch, bias: p + w.fcProjectionBias,
-                             rows: n, columns: c)
+            if l + 1 < layers {
+                let next = blocks[l + 1]
+                LayerNorm.forward(out: a.ln1[l + 1], mean: a.ln1Mean[l + 1], rstd: a.ln1Rstd[l + 1],
+                                  sum: a.residual[l + 1], a: a.residual2[l], b: a.branch,
+                                  addBias: p + w.fcProjectionBias, weight: p + next.ln1Weight,
+                                  bias: p + next.ln1Bias, rows: n, channels: c)
+            } else {
+                Residual.forward(out: a.residual[l + 1], a: a.residual2[l], b: a.branch,
+                                 bias: p + w.fcProjectionBias, rows: n, columns: c)
+            }
         }
     }
 
@@ -174,8 +184,9 @@ struct Transformer {
             Linear.backward(dInput: s.dFcGelu, dWeight: g + w.fcProjectionWeight, dBias: g + w.fcProjectionBias,
                             dOut: s.dResidual, input: a.fcGelu[l], weight: p + w.fcProjectionWeight,
                             rows: n, inputChannels: f, outputChannels: c, accumulateInput: false)
-            GELU.backward(dInput: s.dFc, dOut: s.dFcGelu, slope: a.fcSlope[l], count: n * f, accumulate: false)
-            Linear.backward(dInput: s.dLn, dWeight: g + w.fcWeight, dBias: g + w.fcBias, dOut: s.dFc,
+            GELU.backward(dInput: s.dFc, dBias: g + w.fcBias, dOut: s.dFcGelu, slope: a.fcSlope[l], rows: n,
+                          columns: f)
+            Linear.backward(dInput: s.dLn, dWeight: g + w.fcWeight, dBias: nil, dOut: s.dFc,
                             input: a.ln2[l], weight: p + w.fcWeight, rows: n, inputChannels: c, outputChannels: f,
                             accumulateInput: false)
             LayerNorm.backward(dInput: s.dResidual, dWeight: g + w.ln2Weight, dBias: g + w.ln2Bias, dOut: s.dLn,
@@ -185,7 +196,8 @@ struct Transformer {
                             dOut: s.dResidual, input: a.attY[l], weight: p + w.projectionWeight,
                             rows: n, inputChannels: c, outputChannels: c, accumulateInput: false)
             Attention.backward(dQKV: s.dQKV, scratch: s.dAtt, dOut: s.dAttY, att: a.att[l], qkv: a.qkv[l],
-                               batch: batch, tokens: tokens, channels: c, heads: heads, accumulate: false)
+                               batch: batch, tokens: tokens, channels: c, heads: heads, causal: causal,
+                               accumulate: false)
             Linear.backward(dInput: s.dLn, dWeight: g + w.qkvWeight, dBias: g + w.qkvBias, dOut: s.dQKV,
                             input: a.ln1[l], weight: p + w.qkvWeight, rows: n, inputChannels: c,
                             outputChannels: 3 * c, accumulateInput: false)

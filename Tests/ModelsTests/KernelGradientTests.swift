@@ -28,6 +28,31 @@ final class KernelGradientTests: XCTestCase {
         assertClose(db, R.numericGradient(b) { loss(x, w, $0) }, base: base, "dBias")
     }
 
+    /// Above the split threshold each worker takes a slice of the rows and dWeight is summed from per-worker
+    /// partial products: the split step must equal the Double oracle as the single call does.
+    func testLinearBackwardSplitAcrossWorkersMatchesOracle() {
+        var r = TestRandom(21)
+        let n = 4100, ic = 32, oc = 40
+        let x = r.doubles(n * ic), w = r.doubles(oc * ic), dy = r.doubles(n * oc)
+        var y = [Float](repeating: 0, count: n * oc)
+        Linear.forward(out: &y, input: R.float(x), weight: R.float(w), bias: nil, rows: n, inputChannels: ic,
+                       outputChannels: oc)
+        assertClose(y, R.linear(x, w, nil, n: n, ic: ic, oc: oc), "forward")
+        var dx = filled(n * ic), dw = filled(oc * ic), db = filled(oc)
+        Linear.backward(dInput: &dx, dWeight: &dw, dBias: &db, dOut: R.float(dy), input: R.float(x),
+                        weight: R.float(w), rows: n, inputChannels: ic, outputChannels: oc)
+        assertClose(dx, R.matmul(dy, w, m: n, n: ic, k: oc), base: base, "dInput")
+        assertClose(dw, R.matmul(R.transpose(dy, rows: n, columns: oc), x, m: oc, n: ic, k: n), base: base,
+                    "dWeight")
+        var sums = [Double](repeating: 0, count: oc)
+        for i in 0..<n { for j in 0..<oc { sums[j] += dy[i * oc + j] } }
+        assertClose(db, sums, base: base, "dBias")
+        var again = filled(oc * ic), dx2 = filled(n * ic)
+        Linear.backward(dInput: &dx2, dWeight: &again, dBias: nil, dOut: R.float(dy), input: R.float(x),
+                        weight: R.float(w), rows: n, inputChannels: ic, outputChannels: oc)
+        XCTAssertEqual(again, dw, "the same bits run to run")
+    }
+
     func testLinearWithoutBiasMatchesOracle() {
         var r = TestRandom(2)
         let n = 4, ic = 3, oc = 5
@@ -76,6 +101,43 @@ final class KernelGradientTests: XCTestCase {
         }
     }
 
+    func testFusedResidualLayerNormMatchesResidualThenLayerNormBitForBit() {
+        for c in [19, 128] {
+            var r = TestRandom(UInt64(40 + c))
+            let n = 300
+            let a = R.float(r.doubles(n * c)), b = R.float(r.doubles(n * c)), addBias = R.float(r.doubles(c))
+            let w = R.float(r.doubles(c)), lnBias = R.float(r.doubles(c))
+            var sum = [Float](repeating: 0, count: n * c), y = sum, mean = [Float](repeating: 0, count: n)
+            var rstd = mean
+            Residual.forward(out: &sum, a: a, b: b, bias: addBias, rows: n, columns: c)
+            LayerNorm.forward(out: &y, mean: &mean, rstd: &rstd, input: sum, weight: w, bias: lnBias, rows: n,
+                              channels: c)
+            var fusedSum = [Float](repeating: 0, count: n * c), fusedY = fusedSum
+            var fusedMean = [Float](repeating: 0, count: n), fusedRstd = fusedMean
+            LayerNorm.forward(out: &fusedY, mean: &fusedMean, rstd: &fusedRstd, sum: &fusedSum, a: a, b: b,
+                              addBias: addBias, weight: w, bias: lnBias, rows: n, channels: c)
+            XCTAssertEqual(fusedSum, sum, "sum C=\(c)")
+            XCTAssertEqual(fusedY, y, "out C=\(c)")
+            XCTAssertEqual(fusedMean, mean, "mean C=\(c)")
+            XCTAssertEqual(fusedRstd, rstd, "rstd C=\(c)")
+        }
+    }
+
+    func testFusedGELUBiasBackwardMatchesGELUThenColumnSumsBitForBit() {
+        for f in [37, 512] {
+            var r = TestRandom(UInt64(60 + f))
+            let n = 200
+            let dy = R.float(r.doubles(n * f)), slope = R.float(r.doubles(n * f)), start = R.float(r.doubles(f))
+            var dx = [Float](repeating: 0, count: n * f), db = start
+            GELU.backward(dInput: &dx, dOut: dy, slope: slope, count: n * f, accumulate: false)
+            Parallel.addColumnSums(&db, dx, rows: n, columns: f, stride: f)
+            var fusedDx = [Float](repeating: 7, count: n * f), fusedDb = start
+            GELU.backward(dInput: &fusedDx, dBias: &fusedDb, dOut: dy, slope: slope, rows: n, columns: f)
+            XCTAssertEqual(fusedDx, dx, "dInput F=\(f)")
+            XCTAssertEqual(fusedDb, db, "dBias F=\(f)")
+        }
+    }
+
     func testGELUBackwardMatchesFiniteDifferences() {
         var r = TestRandom(4)
         let rows = 2, columns = 37, count = rows * columns
@@ -106,9 +168,10 @@ final class KernelGradientTests: XCTestCase {
     }
 
     func testAttentionBackwardMatchesFiniteDifferencesFullAndCausal() {
-        for causal in [false, true] {
+        // t = 130 cuts causal rows into blocks of 64, 64 and 2: the skipped upper blocks are covered.
+        for (causal, t, b) in [(false, 5, 2), (true, 5, 2), (true, 130, 1)] {
             var r = TestRandom(causal ? 6 : 7)
-            let b = 2, t = 5, c = 8, h = 2
+            let c = 8, h = 2
             let qkv = r.doubles(b * t * 3 * c), dy = r.doubles(b * t * c)
             var y = [Float](repeating: 0, count: b * t * c), att = [Float](repeating: 0, count: b * h * t * t)
             Attention.forward(out: &y, att: &att, qkv: R.float(qkv), batch: b, tokens: t, channels: c, heads: h,
@@ -116,11 +179,26 @@ final class KernelGradientTests: XCTestCase {
             assertClose(y, R.attention(qkv, b: b, t: t, c: c, heads: h, causal: causal), "forward causal=\(causal)")
             var dqkv = filled(b * t * 3 * c), scratch = [Float](repeating: 0, count: b * h * t * t)
             Attention.backward(dQKV: &dqkv, scratch: &scratch, dOut: R.float(dy), att: att, qkv: R.float(qkv),
-                               batch: b, tokens: t, channels: c, heads: h)
+                               batch: b, tokens: t, channels: c, heads: h, causal: causal)
             let expected = R.numericGradient(qkv) {
                 R.weighted(R.attention($0, b: b, t: t, c: c, heads: h, causal: causal), dy)
             }
-            assertClose(dqkv, expected, base: base, "dQKV causal=\(causal)")
+            assertClose(dqkv, expected, base: base, "dQKV causal=\(causal) t=\(t)")
+        }
+    }
+
+    func testAttentionWithoutKeepingProbabilitiesGivesTheSameOutput() {
+        var r = TestRandom(9)
+        let b = 3, t = 130, c = 8, h = 2
+        let qkv = R.float(r.doubles(b * t * 3 * c))
+        for causal in [false, true] {
+            var kept = [Float](repeating: 0, count: b * t * c), scratchOnly = kept
+            var att = [Float](repeating: 0, count: b * h * t * t)
+            Attention.forward(out: &kept, att: &att, qkv: qkv, batch: b, tokens: t, channels: c, heads: h,
+                              causal: causal)
+            Attention.forward(out: &scratchOnly, att: &att, qkv: qkv, batch: b, tokens: t, channels: c, heads: h,
+                              causal: causal, keep: false)
+            XCTAssertEqual(kept, scratchOnly, "causal=\(causal)")
         }
     }
 
@@ -295,9 +373,9 @@ final class KernelGradientTests: XCTestCase {
         var scratch = att
         var added = [Float](repeating: 0, count: n * 3 * c), overwritten = [Float](repeating: 9, count: n * 3 * c)
         Attention.backward(dQKV: &added, scratch: &scratch, dOut: dy, att: att, qkv: qkv, batch: b, tokens: t,
-                           channels: c, heads: h)
+                           channels: c, heads: h, causal: true)
         Attention.backward(dQKV: &overwritten, scratch: &scratch, dOut: dy, att: att, qkv: qkv, batch: b, tokens: t,
-                           channels: c, heads: h, accumulate: false)
+                           channels: c, heads: h, causal: true, accumulate: false)
         XCTAssertEqual(added, overwritten)
 
         var dw = [Float](repeating: 0, count: 3 * c * c)
