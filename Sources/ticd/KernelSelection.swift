@@ -38,6 +38,31 @@ enum KernelSelection {
         return best
     }
 
+    /// The flags a release build's Models code needs: Package.swift compiles it for x86-64 with AVX2 and FMA
+    /// (`-target-cpu haswell`), so its kernels would die of SIGILL on an older CPU.
+    static let requiredFlags: Set<String> = ["avx2", "fma"]
+
+    /// The flags of `requiredFlags` this CPU lacks; empty where the build does not need them (debug, or not
+    /// x86-64) or when /proc/cpuinfo cannot be read.
+    static func missingVectorFlags(cpuFlags: Set<String>) -> [String] {
+        #if arch(x86_64) && !DEBUG
+        guard !cpuFlags.isEmpty else { return [] }
+        return requiredFlags.subtracting(cpuFlags).sorted()
+        #else
+        return []
+        #endif
+    }
+
+    /// Exits with a message that says what to do, before any model code runs, on a CPU this build cannot use.
+    static func requireVectorExtensions() {
+        let missing = missingVectorFlags(cpuFlags: cpuFlags())
+        guard !missing.isEmpty else { return }
+        FileHandle.standardError.write(Data(("ticd: this CPU lacks \(missing.joined(separator: " and ")), which this "
+            + "release build of ticd was compiled for (Package.swift: -target-cpu haswell for Models); build it "
+            + "without that flag to run here\n").utf8))
+        exit(1)
+    }
+
     /// The CPU feature flags of the first processor in /proc/cpuinfo.
     static func cpuFlags() -> Set<String> {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return [] }

@@ -43,4 +43,12 @@ final class KernelSelectionTests: XCTestCase {
         XCTAssertNil(g["openblas_coretype"] as? String, "a guarded process does not set OPENBLAS_CORETYPE again")
         XCTAssertGreaterThan(g["sgemm_gflops"] as? Double ?? 0, 0)
     }
+
+    func testAReleaseBuildRefusesACPUWithoutAVX2OrFMA() {
+        #if arch(x86_64) && !DEBUG
+        XCTAssertEqual(KernelSelection.missingVectorFlags(cpuFlags: ["sse2", "avx"]), ["avx2", "fma"])
+        XCTAssertEqual(KernelSelection.missingVectorFlags(cpuFlags: ["avx2", "fma", "avx512f"]), [])
+        #endif
+        XCTAssertEqual(KernelSelection.missingVectorFlags(cpuFlags: []), [], "unknown flags: nothing to refuse")
+    }
 }
