@@ -67,9 +67,12 @@ extension TextClassifier {
         outputBias = bias
     }
 
-    /// One SGD step of the logistic loss on one document, in place: fastText's `binaryLogistic` and
-    /// `Model::update` (the hidden gradient is shared out evenly over the document's rows).
-    /// embeddings (buckets, dim), outputWeight (dim).
+    /// One SGD step of the logistic loss on one document, in place: fastText's `Model::update` for a
+    /// two-label softmax (the hidden gradient is shared out evenly over the document's rows).
+    ///
+    /// A two-label softmax with output rows w₊, w₋ is a sigmoid on w = w₊ − w₋, and one SGD step moves w by
+    /// twice the step of each row; the output unit here takes that doubled step, so `lr` means what it means to
+    /// `fasttext supervised -lr` on two labels. embeddings (buckets, dim), outputWeight (dim).
     static func sgdStep(embeddings: UnsafeMutablePointer<Float>, outputWeight: UnsafeMutablePointer<Float>,
                         outputBias: UnsafeMutablePointer<Float>, rows: [Int32], label: Bool, lr: Float, dim: Int) {
         guard !rows.isEmpty else { return }
@@ -81,9 +84,9 @@ extension TextClassifier {
             let share = alpha / Float(rows.count)
             for j in 0..<dim {
                 dHidden[j] = share * outputWeight[j]
-                outputWeight[j] += alpha * hidden[j]
+                outputWeight[j] += 2 * alpha * hidden[j]
             }
-            outputBias.pointee += alpha
+            outputBias.pointee += 2 * alpha
             for row in rows {
                 let r = embeddings + Int(row) * dim
                 for j in 0..<dim { r[j] += dHidden[j] }
