@@ -103,7 +103,7 @@ final class TextClassifierTests: TemporaryDirectoryTestCase {
 
     func testAnotherKindOfCheckpointIsNotATextClassifier() throws {
         let path = root + "/other.ckpt"
-        try CheckpointFile.write(to: path, header: Data(#"{"step": 3}"#.utf8), tensors: [])
+        try CheckpointFile.write(to: path, header: Data(#"{"step": 3}"#.utf8), tensors: [CheckpointTensor]())
         XCTAssertThrowsError(try TextClassifierFile.read(from: path)) { error in
             XCTAssertEqual(error as? CurationError, .notATextClassifier(path: path, kind: "(none)"))
         }
