@@ -32,6 +32,9 @@ enum FilterCommand {
             throw UsageError("--buckets must be a power of two from 2 to 2^28, got \(hp.buckets)")
         }
         guard (1...1024).contains(hp.dim) else { throw UsageError("--dim must be within 1...1024, got \(hp.dim)") }
+        guard hp.buckets * hp.dim <= 1 << 30 else {
+            throw UsageError("--buckets × --dim is \(hp.buckets * hp.dim) floats, more than the 2^30 (4 GiB) allowed")
+        }
         guard hp.lr > 0, hp.lr.isFinite else { throw UsageError("--lr must be a positive number") }
         guard seed >= 0 else { throw UsageError("--seed must not be negative, got \(seed)") }
         guard threads >= 1 else { throw UsageError("--threads must be at least 1, got \(threads)") }
