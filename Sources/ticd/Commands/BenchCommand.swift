@@ -27,7 +27,8 @@ enum BenchCommand {
         case "ingest": return try ingest(Array(args.dropFirst()))
         case "plan": return try plan(Array(args.dropFirst()))
         case "train", "eval": return try BenchModels.run(mode: what, Array(args.dropFirst()))
-        default: throw UsageError("bench: expected ingest, train, eval or plan, not \(what)")
+        case "filter": return try BenchTextClassifier.run(Array(args.dropFirst()))
+        default: throw UsageError("bench: expected ingest, train, eval, plan or filter, not \(what)")
         }
     }
 

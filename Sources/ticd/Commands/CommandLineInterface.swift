@@ -23,7 +23,11 @@ enum CommandLineInterface {
       bench   ingest [--json] [--mb N] [--images N] [--dir DIR] [--no-reference]
       bench   plan [--json] [--shards N]
       bench   train|eval --model clip|gpt [--json] [--threads N] [--steps N] [--profile] [--python PATH] [--no-reference]
+      bench   filter [--json] [--no-reference] [--python PATH] [--docs N] [--epochs N] [--dim N] [--buckets N]
       doctor  [--state DIR] [--json]
+      filter  train-text --positives FILE --negatives FILE --out MODEL [--epochs N] [--buckets N] [--dim N]
+              [--lr X] [--seed S] [--threads N] [--holdout F]      FILE: one document per line, or .jsonl with "text"
+      filter  score-text --model MODEL [--threads N] FILE
 
     Exit status: 0 ok, 1 internal error, 2 usage error, 3 some shard quarantined.
     """
@@ -49,6 +53,7 @@ enum CommandLineInterface {
             case "corpus": return try CorpusCommand.run(rest)
             case "bench": return try BenchCommand.run(rest)
             case "doctor": return try DoctorCommand.run(rest)
+            case "filter": return try FilterCommand.run(rest)
             case "help", "--help", "-h":
                 print(usage)
                 return 0
