@@ -146,7 +146,7 @@ final class MinHashTests: XCTestCase {
                 }
             }
             XCTAssertFalse(expected.isEmpty)
-            XCTAssertEqual(ExactJaccardJoin.pairs(sets, threshold: threshold), expected, "threshold \(threshold)")
+            XCTAssertEqual(Set(ExactJaccardJoin.pairs(sets, threshold: threshold).keys), expected, "threshold \(threshold)")
         }
     }
 

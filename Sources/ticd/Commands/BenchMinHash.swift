@@ -52,8 +52,10 @@ enum BenchMinHash {
 
         let texts = documents(count: docs)
         let shingles = try WordShingles(n: configuration.ngram)
-        let truth = ExactJaccardJoin.pairs(texts.map { Array(shingles.hashSet(of: $0)) },
-                                           threshold: configuration.threshold)
+        // Pairs down to 0.3 below the threshold too, for the detection rate by similarity.
+        let similar = ExactJaccardJoin.pairs(texts.map { Array(shingles.hashSet(of: $0)) },
+                                             threshold: max(0, configuration.threshold - 0.3))
+        let truth = Set(similar.filter { $0.value >= configuration.threshold - 1e-12 }.keys)
 
         var best = Double.infinity, found = Set<UInt64>()
         var detector = try NearDuplicateDetector(configuration)
@@ -69,11 +71,13 @@ enum BenchMinHash {
         }
         let bands = detector.index.bands
         let score = agreement(found, truth)
+        var referencePairs: Set<UInt64>?
         var rows = [Row(implementation: "ticd", docsPerS: Double(docs) / best, recall: score.recall,
                         precision: score.precision, seconds: best, docs: docs, pairs: found.count, threads: threads,
                         bands: bands.bands, rows: bands.rows)]
         if !a.flag("no-reference"), let reference = try datasketch(texts, configuration, python: a.string("python"),
                                                                             scheme: a.string("datasketch-scheme") ?? "legacy") {
+            referencePairs = reference.pairs
             let vsTruth = agreement(reference.pairs, truth), vsReference = agreement(found, reference.pairs)
             rows[0].recallVsDatasketch = vsReference.recall
             rows[0].precisionVsDatasketch = vsReference.precision
@@ -88,6 +92,8 @@ enum BenchMinHash {
             for r in rows { print(jsonLine(r)) }
         } else {
             printTable(rows, truePairs: truth.count, configuration: configuration)
+            printCurve(similar: similar, ticd: found, datasketch: referencePairs, bands: bands,
+                       threshold: configuration.threshold)
         }
         return 0
     }
@@ -177,6 +183,35 @@ enum BenchMinHash {
             if ends.count == 2 { pairs.insert(ends[0] << 32 | ends[1]) }
         }
         return (row, pairs)
+    }
+
+    /// The share of pairs found by exact Jaccard similarity, in bins of 0.05, beside the banding curve's
+    /// 1 − (1 − s^r)^b averaged over the bin's pairs: near the threshold each implementation finds a pair by
+    /// chance, so two correct implementations disagree there and agree away from it.
+    static func printCurve(similar: [UInt64: Double], ticd: Set<UInt64>, datasketch: Set<UInt64>?, bands: LSHBands,
+                           threshold: Double) {
+        print("exact Jaccard   pairs   ticd found  datasketch found  banding curve")
+        let lower = max(0, threshold - 0.3)
+        var bin = lower
+        while bin < 1 - 1e-9 {
+            let upper = bin + 0.05 > 1 - 1e-9 ? 1.0 + 1e-9 : bin + 0.05
+            let inBin = similar.filter { $0.value >= bin - 1e-12 && $0.value < upper - 1e-12 }
+            if !inBin.isEmpty {
+                let n = Double(inBin.count)
+                let curve = inBin.values.reduce(0) { $0 + 1 - pow(1 - pow($1, Double(bands.rows)), Double(bands.bands)) } / n
+                let ours = Double(inBin.keys.filter { ticd.contains($0) }.count) / n
+                let theirs = datasketch.map { d in String(format: "%16.3f", Double(inBin.keys.filter { d.contains($0) }.count) / n) } ?? String(repeating: " ", count: 15) + "-"
+                print(String(format: "%.2f–%.2f  %9d  %11.3f ", bin, min(1, bin + 0.05), inBin.count, ours) + theirs
+                      + String(format: "  %13.3f", curve))
+            }
+            bin += 0.05
+        }
+        if let datasketch {
+            let clear = similar.filter { abs($0.value - threshold) >= 0.1 }.keys
+            let same = clear.filter { ticd.contains($0) == datasketch.contains($0) }.count
+            print(String(format: "on the %d pairs with |J − %.2f| ≥ 0.1, ticd and datasketch agree on %.3f", clear.count,
+                         threshold, clear.isEmpty ? 1 : Double(same) / Double(clear.count)))
+        }
     }
 
     static func printTable(_ rows: [Row], truePairs: Int, configuration: NearDuplicateDetector.Configuration) {

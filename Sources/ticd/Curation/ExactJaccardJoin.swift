@@ -8,14 +8,14 @@ import Foundation
 /// |x| − ⌈t·|x|⌉ + 1 elements already share one. Only pairs that do are compared in full.
 enum ExactJaccardJoin {
     /// The pairs (earlier, later), earlier < later, with J(sets[earlier], sets[later]) ≥ `threshold`, packed as
-    /// earlier << 32 | later. Empty sets pair with nothing.
+    /// earlier << 32 | later, and their Jaccard similarity. Empty sets pair with nothing.
     /// - Parameter sets: each set's elements, in any order, without repeats.
-    static func pairs(_ sets: [[UInt64]], threshold: Double) -> Set<UInt64> {
+    static func pairs(_ sets: [[UInt64]], threshold: Double) -> [UInt64: Double] {
         var frequency: [UInt64: Int32] = [:]
         for set in sets { for element in set { frequency[element, default: 0] += 1 } }
         let sorted = sets.map { $0.sorted() }
         var postings: [UInt64: [Int32]] = [:]
-        var found = Set<UInt64>()
+        var found: [UInt64: Double] = [:]
         var seen = Set<Int32>()
         for (later, set) in sets.enumerated() where !set.isEmpty {
             let ordered = set.sorted { (frequency[$0]!, $0) < (frequency[$1]!, $1) }
@@ -23,9 +23,8 @@ enum ExactJaccardJoin {
             seen.removeAll(keepingCapacity: true)
             for element in ordered.prefix(prefix) {
                 for earlier in postings[element, default: []] where seen.insert(earlier).inserted {
-                    if jaccard(sorted[Int(earlier)], sorted[later]) >= threshold - 1e-12 {
-                        found.insert(UInt64(earlier) << 32 | UInt64(later))
-                    }
+                    let similarity = jaccard(sorted[Int(earlier)], sorted[later])
+                    if similarity >= threshold - 1e-12 { found[UInt64(earlier) << 32 | UInt64(later)] = similarity }
                 }
             }
             for element in ordered.prefix(prefix) { postings[element, default: []].append(Int32(later)) }
