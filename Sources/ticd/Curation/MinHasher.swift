@@ -113,19 +113,35 @@ struct MinHasher {
             scratch.hashes[count] = Self.reduce(h)
             count += 1
         }
-        out.update(repeating: .max, count: numPerm)
-        guard count > 0 else { return }
+        guard count > 0 else {
+            out.update(repeating: .max, count: numPerm)
+            return
+        }
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
-                // Permutations innermost: each shingle hash stays in a register while a, b and the signature
-                // stream through cache, and the loop body has no branches.
+                // Shingles innermost, four permutations at a time: their coefficients and running minima stay in
+                // registers, each shingle hash is loaded once for four, and the four min chains are independent,
+                // so the multiplier, not the compare-and-select latency, sets the pace.
                 let hashes = scratch.hashes
-                for s in 0..<count {
-                    let x = hashes[s]
-                    for i in 0..<numPerm {
-                        let v = Self.affine(a[i], x, b[i])
-                        out[i] = min(out[i], v)
+                var i = 0
+                while i + 4 <= numPerm {
+                    let (a0, a1, a2, a3) = (a[i], a[i + 1], a[i + 2], a[i + 3])
+                    let (b0, b1, b2, b3) = (b[i], b[i + 1], b[i + 2], b[i + 3])
+                    var (m0, m1, m2, m3) = (UInt64.max, UInt64.max, UInt64.max, UInt64.max)
+                    for s in 0..<count {
+                        let x = hashes[s]
+                        m0 = min(m0, Self.affine(a0, x, b0))
+                        m1 = min(m1, Self.affine(a1, x, b1))
+                        m2 = min(m2, Self.affine(a2, x, b2))
+                        m3 = min(m3, Self.affine(a3, x, b3))
                     }
+                    (out[i], out[i + 1], out[i + 2], out[i + 3]) = (m0, m1, m2, m3)
+                    i += 4
+                }
+                for i in i..<numPerm {
+                    var least = UInt64.max
+                    for s in 0..<count { least = min(least, Self.affine(a[i], hashes[s], b[i])) }
+                    out[i] = least
                 }
             }
         }
