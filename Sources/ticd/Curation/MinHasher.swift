@@ -94,6 +94,7 @@ struct MinHasher {
 
     /// Writes the signature of `text` to `out` (`numPerm` values).
     func signature(of text: String, into out: UnsafeMutablePointer<UInt64>, scratch: inout Scratch) {
+        // withUTF8 is mutating because a bridged string is made native first; native strings are not copied.
         var text = text
         text.withUTF8 { signature(of: $0, into: out, scratch: &scratch) }
     }
