@@ -26,6 +26,7 @@ enum BenchCommand {
         switch what {
         case "ingest": return try ingest(Array(args.dropFirst()))
         case "plan": return try plan(Array(args.dropFirst()))
+        case "filter": return try BenchMinHash.run(Array(args.dropFirst()))
         case "train", "eval": return try BenchModels.run(mode: what, Array(args.dropFirst()))
         case "filter": return try BenchTextClassifier.run(Array(args.dropFirst()))
         default: throw UsageError("bench: expected ingest, train, eval, plan or filter, not \(what)")

@@ -7,23 +7,10 @@ enum BenchData {
     /// Zipf-ish English-like documents of 1-6 KB with DCLM's fields, zstd level 3, written in 4 MiB frames.
     static func writeJSONL(path: String, megabytes: Int) throws {
         var rng = SplitMix64RNG(seed: 42)
-        let vocabulary = (0..<6000).map { i -> String in
-            let syllables = ["ka", "to", "ri", "en", "sa", "lo", "mi", "tha", "ver", "ing", "de", "qu", "ab", "ze"]
-            var w = ""
-            var n = i
-            repeat { w += syllables[n % syllables.count]; n /= syllables.count } while n > 0
-            return w
-        }
         let writer = try ZstdWriter(path: path, level: 3, frameBytes: 4 << 20)
         var written = 0, index = 0
         while written < megabytes * 1_000_000 {
-            var text = ""
-            let words = 150 + rng.nextInt(below: 900)
-            for j in 0..<words {
-                let r = Double(rng.nextFloat())
-                text += vocabulary[Int(Double(vocabulary.count) * r * r * r)]
-                text += j % 17 == 16 ? ".\n" : (j % 41 == 40 ? " \"café\" — " : " ")
-            }
+            let text = document(words: 150 + rng.nextInt(below: 900), rng: &rng)
             let day = 1 + rng.nextInt(below: 28)
             let record: [String: Any] = [
                 "text": text, "url": "https://example.com/\(index)",
@@ -39,6 +26,27 @@ enum BenchData {
             index += 1
         }
         try writer.finish()
+    }
+
+    /// 6000 made-up words of 1-4 syllables, most common first.
+    static let vocabulary: [String] = (0..<6000).map { i -> String in
+        let syllables = ["ka", "to", "ri", "en", "sa", "lo", "mi", "tha", "ver", "ing", "de", "qu", "ab", "ze"]
+        var w = ""
+        var n = i
+        repeat { w += syllables[n % syllables.count]; n /= syllables.count } while n > 0
+        return w
+    }
+
+    /// An English-like text of `words` words drawn Zipf-ishly (the k-th word with probability ∝ k^(−2/3)), with a
+    /// sentence break every 17 words and a quoted non-ASCII word every 41.
+    static func document(words: Int, rng: inout SplitMix64RNG) -> String {
+        var text = ""
+        for j in 0..<words {
+            let r = Double(rng.nextFloat())
+            text += vocabulary[Int(Double(vocabulary.count) * r * r * r)]
+            text += j % 17 == 16 ? ".\n" : (j % 41 == 40 ? " \"café\" — " : " ")
+        }
+        return text
     }
 
     /// img2dataset's layout: 256x256 JPEG, caption .txt and metadata .json per key.

@@ -22,6 +22,7 @@ enum CommandLineInterface {
       corpus  synthetic --out DIR --kind image-text|text [--years A-B] [--seed S] [--per-month N] [--image-size PX] [--months N]
       bench   ingest [--json] [--mb N] [--images N] [--dir DIR] [--no-reference]
       bench   plan [--json] [--shards N]
+      bench   filter [--json] [--no-reference] [--python PATH] [--docs N] [--threads N] [--num-perm N] [--threshold T] [--ngram N] [--confirm]
       bench   train|eval --model clip|gpt [--json] [--threads N] [--steps N] [--profile] [--python PATH] [--no-reference]
       bench   filter [--json] [--no-reference] [--python PATH] [--docs N] [--epochs N] [--dim N] [--buckets N]
       doctor  [--state DIR] [--json]
