@@ -26,10 +26,26 @@ enum BenchCommand {
         switch what {
         case "ingest": return try ingest(Array(args.dropFirst()))
         case "plan": return try plan(Array(args.dropFirst()))
-        case "filter": return try BenchMinHash.run(Array(args.dropFirst()))
         case "train", "eval": return try BenchModels.run(mode: what, Array(args.dropFirst()))
-        case "filter": return try BenchTextClassifier.run(Array(args.dropFirst()))
+        case "filter": return try filter(Array(args.dropFirst()))
         default: throw UsageError("bench: expected ingest, train, eval, plan or filter, not \(what)")
+        }
+    }
+
+    /// `ticd bench filter [text-classifier|minhash] [FLAGS]`: one part with its own flags, or both with the
+    /// flags they share (`--json`, `--no-reference`, `--python PATH`).
+    static func filter(_ args: [String]) throws -> Int32 {
+        switch args.first {
+        case "text-classifier": return try BenchTextClassifier.run(Array(args.dropFirst()))
+        case "minhash": return try BenchMinHash.run(Array(args.dropFirst()))
+        default:
+            let shared = try Arguments(args, valueFlags: ["python"], boolFlags: ["json", "no-reference"])
+            guard shared.positionals.isEmpty else {
+                throw UsageError("bench filter: expected text-classifier or minhash, not \(shared.positionals[0])")
+            }
+            let first = try BenchTextClassifier.run(args)
+            let second = try BenchMinHash.run(args)
+            return max(first, second)
         }
     }
 

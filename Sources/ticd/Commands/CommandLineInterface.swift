@@ -22,9 +22,10 @@ enum CommandLineInterface {
       corpus  synthetic --out DIR --kind image-text|text [--years A-B] [--seed S] [--per-month N] [--image-size PX] [--months N]
       bench   ingest [--json] [--mb N] [--images N] [--dir DIR] [--no-reference]
       bench   plan [--json] [--shards N]
-      bench   filter [--json] [--no-reference] [--python PATH] [--docs N] [--threads N] [--num-perm N] [--threshold T] [--ngram N] [--confirm]
+      bench   filter [--json] [--no-reference] [--python PATH]   both parts below, with their defaults
+      bench   filter minhash [--json] [--no-reference] [--python PATH] [--docs N] [--threads N] [--num-perm N] [--threshold T] [--ngram N] [--confirm]
       bench   train|eval --model clip|gpt [--json] [--threads N] [--steps N] [--profile] [--python PATH] [--no-reference]
-      bench   filter [--json] [--no-reference] [--python PATH] [--docs N] [--epochs N] [--dim N] [--buckets N]
+      bench   filter text-classifier [--json] [--no-reference] [--python PATH] [--docs N] [--epochs N] [--dim N] [--buckets N]
       doctor  [--state DIR] [--json]
       filter  train-text --positives FILE --negatives FILE --out MODEL [--epochs N] [--buckets N] [--dim N]
               [--lr X] [--seed S] [--threads N] [--holdout F]      FILE: one document per line, or .jsonl with "text"
