@@ -185,7 +185,7 @@ final class StepRunner {
                     try self.pastScore(before: group, rowsPerCell: { $0.samples }) {
                         try CLIPEvaluation(model: m, tokenizer: tokenizer).score($0)
                     }
-                }, higherIsBetter: true, log: log)
+                }, higherIsBetter: HeadlineMetric(task: config.task).higherIsBetter, log: log)
             return try drive(model, adam: adam, maxGradNorm: nil, plan: plan, group: group, header: header, resume: resume,
                              flopsPerSample: modelConfig.flopsPerSample(), loader: loader,
                              next: { try loader.next().map { ($0, $0.count) } }, hooks: hooks)
@@ -218,7 +218,7 @@ final class StepRunner {
                 try self.pastScore(before: group, rowsPerCell: { Int((($0.detail["tokens"] ?? 0) / Double(context)).rounded(.up)) }) {
                     LanguageModelEvaluation(model: m, tokenizer: tokenizer).score($0)
                 }
-            }, higherIsBetter: false, log: log)
+            }, higherIsBetter: HeadlineMetric(task: config.task).higherIsBetter, log: log)
         return try drive(model, adam: adam, maxGradNorm: 1, plan: plan, group: group, header: header, resume: resume,
                          flopsPerSample: modelConfig.flopsPerSample(), loader: loader,
                          next: { try loader.next().map { ($0, $0.rows) } }, hooks: hooks)
